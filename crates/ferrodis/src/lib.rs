@@ -1,0 +1,45 @@
+//! # ferrodis
+//!
+//! A Redis client for Rust that aims to be complete (everything redis-py and aredis
+//! document: single node, sentinel and cluster), correct (a reply never reaches the wrong
+//! caller; bad input is a typed error, never a panic or a hang) and fast.
+//!
+//! This crate is the facade: it re-exports the layered `ferrodis-*` crates behind feature
+//! flags, so most users depend on `ferrodis` alone.
+//!
+//! ## Overview
+//!
+//! | module | crate | what it holds |
+//! |---|---|---|
+//! | [`resp`] | `ferrodis-resp` | the `no_std` RESP2/RESP3 [`Value`](resp::Value), [`Decoder`](resp::Decoder) and encoder |
+//!
+//! The command layer, the blocking and async clients, cluster and sentinel support arrive
+//! as further modules; the project README keeps an honest status table.
+//!
+//! ## Example
+//!
+//! Encode a command, and decode a reply as it arrives from a socket:
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use ferrodis::resp::{encode_command, Decoder, Value};
+//!
+//! let mut out = Vec::new();
+//! encode_command(&mut out, ["SET", "greeting", "hello"]);
+//! assert_eq!(out, b"*3\r\n$3\r\nSET\r\n$8\r\ngreeting\r\n$5\r\nhello\r\n");
+//!
+//! let mut decoder = Decoder::new();
+//! let mut buf = BytesMut::from(&b"+O"[..]);
+//! assert_eq!(decoder.decode(&mut buf)?, None); // not complete yet
+//! buf.extend_from_slice(b"K\r\n");
+//! assert_eq!(decoder.decode(&mut buf)?, Some(Value::SimpleString("OK".into())));
+//! # Ok::<(), ferrodis::resp::DecodeError>(())
+//! ```
+//!
+//! ## Crate features
+//!
+//! * `std` (default): `std::error::Error` implementations.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+/// RESP2/RESP3 values, the streaming decoder and the encoder (the `ferrodis-resp` crate).
+pub use ferrodis_resp as resp;

@@ -1,0 +1,70 @@
+//! `cargo xtask`: the project's automation, written in Rust so it runs wherever cargo does.
+//!
+//! In the style of rust-analyzer's xtask: a `publish = false` binary with no dependencies
+//! beyond std and the project's own test support, and no argument-parsing crate. Run
+//! `cargo xtask help` for the commands; `.cargo/config.toml` defines the `xtask` alias.
+
+mod bench;
+mod demo;
+mod fuzz;
+mod redis;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+use util::Error;
+
+const HELP: &str = "\
+Usage: cargo xtask <command> [options]
+
+Commands:
+  test      Run everything CI checks, in order: rustfmt, clippy (-D warnings), the no_std
+            and alloc builds of ferrodis-resp, and all tests (unit, integration against
+            real redis-server processes, doc). Keeps going after a failure, prints a
+            summary, and exits non-zero if any step failed. Installs redis-server with
+            apt-get first if it is missing and this is Debian/Ubuntu run as root.
+  demo      Start a throwaway redis-server and run the quickstart example against it
+            (crates/ferrodis/examples/quickstart.rs). The server stops when it ends.
+  bench [--quick] [ARGS...]
+            Run the criterion benchmarks. --quick is criterion's quick mode; further
+            ARGS go to criterion (for example a benchmark name filter).
+  fuzz [--seconds N] [--target NAME]
+            Fuzz with cargo-fuzz (needs the nightly toolchain) for N seconds (default 60).
+            Targets: decoder (the default).
+  help      Print this message.
+
+Environment:
+  FERRODIS_REDIS_SERVER  path of the redis-server binary to use (default: PATH, /usr/bin,
+                         /usr/sbin)
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next();
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_deref() {
+        Some("test") => test::run(&rest),
+        Some("demo") => demo::run(&rest),
+        Some("bench") => bench::run(&rest),
+        Some("fuzz") => fuzz::run(&rest),
+        Some("help" | "--help" | "-h") => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(Error::Usage(format!("unknown command `{other}`"))),
+        None => Err(Error::Usage("no command given".to_owned())),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Error::Usage(message)) => {
+            eprintln!("xtask: {message}\n");
+            eprint!("{HELP}");
+            ExitCode::from(2)
+        }
+        Err(Error::Failed(message)) => {
+            eprintln!("xtask: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! `cargo xtask test`: everything CI checks, in one command with an honest exit code.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::util::{self, Error, Result};
+
+/// One check: a short name for the summary and the `cargo` arguments that run it.
+struct Step {
+    name: &'static str,
+    cargo: &'static [&'static str],
+}
+
+/// What `cargo xtask test` runs, in order. A new check is one line here; the `xtask`
+/// alias works too, e.g. `Step { name: "gen-commands", cargo: &["xtask", "gen-commands", "--check"] }`.
+const STEPS: &[Step] = &[
+    Step {
+        name: "fmt",
+        cargo: &["fmt", "--all", "--", "--check"],
+    },
+    Step {
+        name: "clippy",
+        cargo: &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    },
+    Step {
+        name: "build resp no_std",
+        cargo: &["build", "-p", "ferrodis-resp", "--no-default-features"],
+    },
+    Step {
+        name: "build resp alloc",
+        cargo: &[
+            "build",
+            "-p",
+            "ferrodis-resp",
+            "--no-default-features",
+            "--features",
+            "alloc",
+        ],
+    },
+    Step {
+        name: "test",
+        cargo: &["test", "--workspace", "--all-features"],
+    },
+];
+
+struct Outcome {
+    name: &'static str,
+    ok: bool,
+    seconds: f64,
+}
+
+pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
+    if let Some(arg) = args.first() {
+        return Err(Error::Usage(format!(
+            "`cargo xtask test` takes no arguments, got `{arg}`"
+        )));
+    }
+    let redis_server = crate::redis::ensure_redis_server()?;
+
+    let started = Instant::now();
+    let mut outcomes = Vec::with_capacity(STEPS.len());
+    for (i, step) in STEPS.iter().enumerate() {
+        let mut command = util::cargo(step.cargo);
+        // Tell the test support which binary we found (it may be off PATH, in /usr/sbin).
+        if std::env::var_os(crate::redis::ENV).is_none() {
+            command.env(crate::redis::ENV, &redis_server);
+        }
+        eprintln!(
+            "\n==> [{}/{}] {}: {}",
+            i + 1,
+            STEPS.len(),
+            step.name,
+            util::display(&command)
+        );
+        let step_started = Instant::now();
+        let ok = match util::status(&mut command) {
+            Ok(status) => status.success(),
+            Err(e) => {
+                eprintln!("xtask: {e}");
+                false
+            }
+        };
+        let seconds = step_started.elapsed().as_secs_f64();
+        eprintln!(
+            "<== {}: {} in {seconds:.1} s",
+            step.name,
+            if ok { "ok" } else { "FAILED" }
+        );
+        outcomes.push(Outcome {
+            name: step.name,
+            ok,
+            seconds,
+        });
+    }
+
+    let passed = outcomes.iter().filter(|o| o.ok).count();
+    let failed = outcomes.len() - passed;
+    let width = outcomes
+        .iter()
+        .map(|o| o.name.len())
+        .max()
+        .unwrap_or(0)
+        .max("step".len());
+    println!();
+    println!("{:<width$}  {:<6}  {:>8}", "step", "status", "seconds");
+    for o in &outcomes {
+        println!(
+            "{:<width$}  {:<6}  {:>8.1}",
+            o.name,
+            if o.ok { "ok" } else { "FAILED" },
+            o.seconds
+        );
+    }
+    println!(
+        "{:<width$}  {:<6}  {:>8.1}",
+        "total",
+        "",
+        started.elapsed().as_secs_f64()
+    );
+    println!("xtask test: {passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
