@@ -235,9 +235,13 @@ impl Report {
                 self.seconds = seconds.parse().ok();
             }
         }
-        // "stat::average_exec_per_sec:     61728" (with -print_final_stats=1)
+        // With -print_final_stats=1, also after a crash:
+        // "stat::number_of_executed_units: 1234567", "stat::average_exec_per_sec:     61728"
+        if let Some(runs) = line.strip_prefix("stat::number_of_executed_units:") {
+            self.runs = self.runs.or(runs.trim().parse().ok());
+        }
         if let Some(rate) = line.strip_prefix("stat::average_exec_per_sec:") {
-            self.exec_per_sec = rate.trim().parse().ok().or(self.exec_per_sec);
+            self.exec_per_sec = self.exec_per_sec.or(rate.trim().parse().ok());
         }
         if line.contains("ERROR: libFuzzer")
             || line.contains("ERROR: AddressSanitizer")
@@ -276,7 +280,7 @@ mod tests {
             "#1048576\tpulse  cov: 500 ft: 2000 corp: 300/9Kb exec/s: 52428 rss: 80Mb\n\
              #1234567\tDONE   cov: 512 ft: 2048 corp: 301/9Kb lim: 4096 exec/s: 61728 rss: 81Mb\n\
              Done 1234567 runs in 20 second(s)\n\
-             stat::number_executed_units: 1234567\n\
+             stat::number_of_executed_units: 1234567\n\
              stat::average_exec_per_sec:     61728\n",
         );
         assert_eq!(
@@ -297,9 +301,11 @@ mod tests {
             "==4242== ERROR: libFuzzer: deadly signal\n\
              SUMMARY: libFuzzer: deadly signal\n\
              MS: 1 ChangeBit-; base unit: 0000\n\
-             artifact_prefix='/x/fuzz/artifacts/decoder/'; Test unit written to /x/fuzz/artifacts/decoder/crash-abc\n",
+             artifact_prefix='/x/fuzz/artifacts/decoder/'; Test unit written to /x/fuzz/artifacts/decoder/crash-abc\n\
+             stat::number_of_executed_units: 9778\n",
         );
         assert!(report.crashed);
+        assert_eq!(report.runs, Some(9778));
         assert_eq!(
             report.artifact.as_deref(),
             Some("/x/fuzz/artifacts/decoder/crash-abc")

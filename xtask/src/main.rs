@@ -52,14 +52,21 @@ fn main() -> ExitCode {
             print!("{HELP}");
             return ExitCode::SUCCESS;
         }
-        Some(other) => Err(Error::Usage(format!("unknown command `{other}`"))),
-        None => Err(Error::Usage("no command given".to_owned())),
+        Some(other) => {
+            eprintln!("xtask: unknown command `{other}`\n");
+            eprint!("{HELP}");
+            return ExitCode::from(2);
+        }
+        None => {
+            eprintln!("xtask: no command given\n");
+            eprint!("{HELP}");
+            return ExitCode::from(2);
+        }
     };
     match result {
         Ok(code) => code,
         Err(Error::Usage(message)) => {
-            eprintln!("xtask: {message}\n");
-            eprint!("{HELP}");
+            eprintln!("xtask: {message} (see `cargo xtask help`)");
             ExitCode::from(2)
         }
         Err(Error::Failed(message)) => {

@@ -11,45 +11,20 @@ struct Step {
     cargo: &'static [&'static str],
 }
 
-/// What `cargo xtask test` runs, in order. A new check is one line here; the `xtask`
-/// alias works too, e.g. `Step { name: "gen-commands", cargo: &["xtask", "gen-commands", "--check"] }`.
+/// What `cargo xtask test` runs, in order: a new check is one line here. The `xtask` alias
+/// works as a cargo command too: `step("gen-commands", &["xtask", "gen-commands", "--check"])`.
+#[rustfmt::skip]
 const STEPS: &[Step] = &[
-    Step {
-        name: "fmt",
-        cargo: &["fmt", "--all", "--", "--check"],
-    },
-    Step {
-        name: "clippy",
-        cargo: &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--all-features",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    },
-    Step {
-        name: "build resp no_std",
-        cargo: &["build", "-p", "ferrodis-resp", "--no-default-features"],
-    },
-    Step {
-        name: "build resp alloc",
-        cargo: &[
-            "build",
-            "-p",
-            "ferrodis-resp",
-            "--no-default-features",
-            "--features",
-            "alloc",
-        ],
-    },
-    Step {
-        name: "test",
-        cargo: &["test", "--workspace", "--all-features"],
-    },
+    step("fmt", &["fmt", "--all", "--", "--check"]),
+    step("clippy", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
+    step("build resp no_std", &["build", "-p", "ferrodis-resp", "--no-default-features"]),
+    step("build resp alloc", &["build", "-p", "ferrodis-resp", "--no-default-features", "--features", "alloc"]),
+    step("test", &["test", "--workspace", "--all-features"]),
 ];
+
+const fn step(name: &'static str, cargo: &'static [&'static str]) -> Step {
+    Step { name, cargo }
+}
 
 struct Outcome {
     name: &'static str,

@@ -8,7 +8,7 @@ use std::process::{Command, ExitCode, ExitStatus};
 /// Why a command could not do its job.
 #[derive(Debug)]
 pub(crate) enum Error {
-    /// The command line is wrong: `main` prints the help and exits with 2.
+    /// The command line is wrong: `main` points to the help and exits with 2.
     Usage(String),
     /// Something failed: `main` prints the message and exits with 1.
     Failed(String),

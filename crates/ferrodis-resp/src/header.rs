@@ -204,6 +204,11 @@ fn numeric_line(buf: &[u8], start: usize) -> Result<Option<(&[u8], usize)>, Deco
             if window[i] == b'\n' {
                 return Err(DecodeError::MissingCrlf { offset: start + i });
             }
+            // Judge the length before waiting for the LF, so that the verdict does not
+            // depend on how the bytes were split into reads.
+            if i > MAX_NUMERIC_LINE {
+                return Err(DecodeError::InvalidInteger { offset: start });
+            }
             match rest.get(i + 1) {
                 None => Ok(None),
                 Some(b'\n') => Ok(Some((&rest[..i], start + i + 2))),
@@ -237,6 +242,7 @@ fn long_line(
             }
             match buf.get(at + 1) {
                 None => {
+                    check_line_len(at - start, pos, limits)?;
                     *hint = at;
                     Ok(None)
                 }

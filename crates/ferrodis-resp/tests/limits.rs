@@ -148,3 +148,49 @@ fn integers_and_lengths_cannot_grow_without_end() {
         Err(DecodeError::InvalidInteger { .. })
     ));
 }
+
+/// Feeds `wire` one byte at a time and returns how decoding ended.
+fn byte_by_byte(wire: &[u8], limits: Limits) -> Result<Option<ferrodis_resp::Value>, DecodeError> {
+    let mut decoder = Decoder::with_limits(limits);
+    let mut buf = BytesMut::new();
+    let mut last = Ok(None);
+    for &b in wire {
+        buf.extend_from_slice(&[b]);
+        last = decoder.decode(&mut buf);
+        if !matches!(last, Ok(None)) {
+            break;
+        }
+    }
+    last
+}
+
+/// Found by the fuzzer: the verdict on a line must not depend on how its bytes arrive,
+/// in particular when its CR has arrived and its LF has not.
+#[test]
+fn verdicts_do_not_depend_on_chunking() {
+    // A 33-character length line.
+    let mut long_len = b"*".to_vec();
+    long_len.extend_from_slice(&[b'0'; 32]);
+    long_len.extend_from_slice(b"6\r");
+    let expected = Err(DecodeError::InvalidInteger { offset: 1 });
+    assert_eq!(decode(&long_len).map(|v| v.map(|(v, _)| v)), expected);
+    assert_eq!(byte_by_byte(&long_len, Limits::default()), expected);
+
+    // A line over max_bulk_len whose CR has arrived.
+    let small = Limits {
+        max_bulk_len: 16,
+        ..Limits::default()
+    };
+    let mut long_line = b",".to_vec();
+    long_line.extend_from_slice(&[b'1'; 20]);
+    long_line.push(b'\r');
+    let whole = decode_with(&long_line, &small);
+    assert!(
+        matches!(whole, Err(DecodeError::BulkTooLong { .. })),
+        "{whole:?}"
+    );
+    assert!(matches!(
+        byte_by_byte(&long_line, small),
+        Err(DecodeError::BulkTooLong { .. })
+    ));
+}
