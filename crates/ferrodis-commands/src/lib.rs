@@ -1,0 +1,68 @@
+//! # ferrodis-commands
+//!
+//! The sans-IO core of the ferrodis Redis client: everything about talking to Redis that
+//! does not need a socket. It names no runtime and opens nothing; the blocking, async,
+//! cluster and sentinel clients are thin drivers around it, so a behaviour is written
+//! (and fixed, and tested without a server) once.
+//!
+//! ## Overview
+//!
+//! | item | what it is |
+//! |---|---|
+//! | [`Cmd`], [`ToArgs`] | a command, its arguments encoded as they are added |
+//! | [`FromValue`] | converting a reply into the type the caller asks for |
+//! | [`Error`], [`ServerError`], [`ErrorCode`] | the one error type, with parsed server error codes |
+//! | [`lookup`], [`CommandInfo`], [`CommandFlags`] | the command table, generated from a real server |
+//! | [`slot`], [`KeySlot`] | cluster hash slots of keys and commands |
+//!
+//! ## Example
+//!
+//! ```
+//! use ferrodis_commands::{Cmd, FromValue};
+//! use ferrodis_resp::Value;
+//!
+//! let cmd = Cmd::new("INCRBY").arg("visits").arg(5);
+//! let mut request = Vec::new();
+//! cmd.write_to(&mut request); // what a transport sends
+//! assert_eq!(request, b"*3\r\n$6\r\nINCRBY\r\n$6\r\nvisits\r\n$1\r\n5\r\n");
+//!
+//! // ...and what it makes of the reply.
+//! let visits: u64 = FromValue::from_value(Value::Integer(6))?;
+//! assert_eq!(visits, 6);
+//! # Ok::<(), ferrodis_commands::Error>(())
+//! ```
+//!
+//! ## Crate features
+//!
+//! None: the crate is `std` and has no optional parts.
+
+mod args;
+mod cmd;
+mod error;
+mod from_value;
+mod generated;
+mod keys;
+mod slot;
+mod table;
+
+pub mod commands;
+pub mod config;
+pub mod handshake;
+pub mod monitor;
+pub mod pipeline;
+pub mod pubsub;
+pub mod replies;
+pub mod scan;
+pub mod script;
+
+pub use args::{ArgWriter, ToArgs};
+pub use cmd::{Args, Cmd, Typed};
+pub use error::{Error, ErrorCode, Redirect, RedirectKind, Result, ServerError, TimeoutKind};
+pub use from_value::FromValue;
+pub use slot::{hash_tag, slot, KeySlot, SLOT_COUNT};
+pub use table::{
+    all_commands, lookup, BeginSearch, CommandFlags, CommandInfo, FindKeys, KeySpec,
+};
+
+/// Re-exported: the RESP value replies are made of.
+pub use ferrodis_resp::Value;

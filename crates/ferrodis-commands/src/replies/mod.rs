@@ -1,0 +1,1 @@
+//! Typed replies for structured results. (being written)
