@@ -43,3 +43,8 @@
 
 /// RESP2/RESP3 values, the streaming decoder and the encoder (the `ferrodis-resp` crate).
 pub use ferrodis_resp as resp;
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
