@@ -60,6 +60,13 @@ pub enum Error {
     /// A transaction was aborted because a watched key changed (`EXEC` returned nil).
     #[error("transaction aborted: a WATCHed key changed before EXEC; run it again (the transaction helper retries for you)")]
     Watch,
+    /// A transaction was discarded (`EXECABORT`) because commands failed to queue; each
+    /// failed command's position in the transaction and its error.
+    #[error("transaction discarded (EXECABORT): {}", exec_abort_summary(errors))]
+    ExecAbort {
+        /// The commands that failed to queue: (index in the transaction, error).
+        errors: Vec<(usize, ServerError)>,
+    },
     /// Pub/sub was used wrongly, such as a regular command on a subscribed connection.
     #[error("pub/sub misuse: {message}")]
     PubSub {
@@ -88,6 +95,20 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+}
+
+fn exec_abort_summary(errors: &[(usize, ServerError)]) -> String {
+    let mut out = String::new();
+    for (i, (index, e)) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(&format!("command #{index} failed to queue: {}", e.text()));
+    }
+    if out.is_empty() {
+        out.push_str("a command failed to queue");
+    }
+    out
 }
 
 fn detail_sep(detail: &Option<String>) -> &'static str {
@@ -136,7 +157,10 @@ impl Error {
         match self {
             Error::Timeout { .. } | Error::Pool { .. } => true,
             Error::Io { source } => {
-                matches!(source.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock)
+                matches!(
+                    source.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                )
             }
             _ => false,
         }

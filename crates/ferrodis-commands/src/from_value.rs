@@ -128,8 +128,9 @@ impl FromValue for String {
 
 /// Parses an integer from an integer reply, or a string reply holding one.
 fn integer<T: TryFrom<i64> + TryFrom<u64> + std::str::FromStr>(value: Value) -> Result<T, Error> {
-    let out_of_range =
-        |n: &dyn std::fmt::Display| Error::conversion::<T>("integer", Some(format!("{n} is out of range")));
+    let out_of_range = |n: &dyn std::fmt::Display| {
+        Error::conversion::<T>("integer", Some(format!("{n} is out of range")))
+    };
     match plain(value)? {
         Value::Integer(n) => T::try_from(n).map_err(|_| out_of_range(&n)),
         Value::Boolean(b) => T::try_from(i64::from(b)).map_err(|_| out_of_range(&b)),
@@ -142,7 +143,10 @@ fn integer<T: TryFrom<i64> + TryFrom<u64> + std::str::FromStr>(value: Value) -> 
                 .ok_or_else(|| {
                     Error::conversion::<T>(
                         kind,
-                        Some(format!("{:?} is not an integer in range", String::from_utf8_lossy(&bytes))),
+                        Some(format!(
+                            "{:?} is not an integer in range",
+                            String::from_utf8_lossy(&bytes)
+                        )),
                     )
                 })
         }
@@ -178,11 +182,15 @@ impl FromValue for f64 {
             Value::Integer(n) => Ok(n as f64),
             other => {
                 let kind = other.type_name();
-                let bytes = string_bytes(other).map_err(|_| Error::conversion::<f64>(kind, None))?;
+                let bytes =
+                    string_bytes(other).map_err(|_| Error::conversion::<f64>(kind, None))?;
                 parse_float(&bytes).ok_or_else(|| {
                     Error::conversion::<f64>(
                         kind,
-                        Some(format!("{:?} is not a number", String::from_utf8_lossy(&bytes))),
+                        Some(format!(
+                            "{:?} is not a number",
+                            String::from_utf8_lossy(&bytes)
+                        )),
                     )
                 })
             }
@@ -218,7 +226,9 @@ impl FromValue for bool {
             Value::BulkString(s) | Value::SimpleString(s) if &s[..] == b"0" => Ok(false),
             Value::Integer(n) => Err(Error::conversion::<bool>(
                 "integer",
-                Some(format!("{n} is neither 0 nor 1; ask for an integer type instead")),
+                Some(format!(
+                    "{n} is neither 0 nor 1; ask for an integer type instead"
+                )),
             )),
             other => Err(mismatch::<bool>(&other)),
         }
@@ -266,7 +276,10 @@ impl<T: FromValue> FromValue for Vec<T> {
                     if items.len() % n != 0 {
                         return Err(Error::conversion::<Self>(
                             "array",
-                            Some(format!("{} elements do not divide into tuples of {n}", items.len())),
+                            Some(format!(
+                                "{} elements do not divide into tuples of {n}",
+                                items.len()
+                            )),
                         ));
                     }
                     let mut out = Vec::with_capacity(items.len() / n);
@@ -280,10 +293,18 @@ impl<T: FromValue> FromValue for Vec<T> {
                     }
                     return Ok(out);
                 }
-                other => return elements::<Self>(other)?.into_iter().map(T::from_value).collect(),
+                other => {
+                    return elements::<Self>(other)?
+                        .into_iter()
+                        .map(T::from_value)
+                        .collect()
+                }
             }
         }
-        elements::<Self>(value)?.into_iter().map(T::from_value).collect()
+        elements::<Self>(value)?
+            .into_iter()
+            .map(T::from_value)
+            .collect()
     }
 }
 
@@ -306,7 +327,10 @@ fn pairs<T>(value: Value) -> Result<Vec<(Value, Value)>, Error> {
             if items.len() % 2 != 0 {
                 return Err(Error::conversion::<T>(
                     "array",
-                    Some(format!("{} elements cannot be key/value pairs", items.len())),
+                    Some(format!(
+                        "{} elements cannot be key/value pairs",
+                        items.len()
+                    )),
                 ));
             }
             let mut out = Vec::with_capacity(items.len() / 2);
@@ -331,7 +355,9 @@ fn pairs<T>(value: Value) -> Result<Vec<(Value, Value)>, Error> {
     }
 }
 
-impl<K: FromValue + Eq + Hash, V: FromValue, S: BuildHasher + Default> FromValue for HashMap<K, V, S> {
+impl<K: FromValue + Eq + Hash, V: FromValue, S: BuildHasher + Default> FromValue
+    for HashMap<K, V, S>
+{
     fn from_value(value: Value) -> Result<Self, Error> {
         pairs::<Self>(value)?
             .into_iter()
@@ -351,13 +377,19 @@ impl<K: FromValue + Ord, V: FromValue> FromValue for BTreeMap<K, V> {
 
 impl<T: FromValue + Eq + Hash, S: BuildHasher + Default> FromValue for HashSet<T, S> {
     fn from_value(value: Value) -> Result<Self, Error> {
-        elements::<Self>(plain(value)?)?.into_iter().map(T::from_value).collect()
+        elements::<Self>(plain(value)?)?
+            .into_iter()
+            .map(T::from_value)
+            .collect()
     }
 }
 
 impl<T: FromValue + Ord> FromValue for BTreeSet<T> {
     fn from_value(value: Value) -> Result<Self, Error> {
-        elements::<Self>(plain(value)?)?.into_iter().map(T::from_value).collect()
+        elements::<Self>(plain(value)?)?
+            .into_iter()
+            .map(T::from_value)
+            .collect()
     }
 }
 
