@@ -1,12 +1,14 @@
 //! `cargo xtask`: the project's automation, written in Rust so it runs wherever cargo does.
 //!
 //! In the style of rust-analyzer's xtask: a `publish = false` binary with no dependencies
-//! beyond std and the project's own test support, and no argument-parsing crate. Run
+//! beyond std, the project's own crates (test support, the RESP decoder) and `serde_json`
+//! (for the command-table JSON of `gen-commands`), and no argument-parsing crate. Run
 //! `cargo xtask help` for the commands; `.cargo/config.toml` defines the `xtask` alias.
 
 mod bench;
 mod demo;
 mod fuzz;
+mod gen_commands;
 mod redis;
 mod test;
 mod util;
@@ -19,11 +21,12 @@ const HELP: &str = "\
 Usage: cargo xtask <command> [options]
 
 Commands:
-  test      Run everything CI checks, in order: rustfmt, clippy (-D warnings), the no_std
-            and alloc builds of ferrodis-resp, and all tests (unit, integration against
-            real redis-server processes, doc). Keeps going after a failure, prints a
-            summary, and exits non-zero if any step failed. Installs redis-server with
-            apt-get first if it is missing and this is Debian/Ubuntu run as root.
+  test      Run everything CI checks, in order: rustfmt, gen-commands --check, clippy
+            (-D warnings), the no_std and alloc builds of ferrodis-resp, and all tests
+            (unit, integration against real redis-server processes, doc), and rustdoc
+            with -D warnings. Keeps going after a failure, prints a summary, and exits non-zero if any step failed.
+            Installs redis-server with apt-get first if it is missing and this is
+            Debian/Ubuntu run as root.
   demo      Start a throwaway redis-server and run the quickstart example against it
             (crates/ferrodis/examples/quickstart.rs). The server stops when it ends.
   bench [--quick] [ARGS...]
@@ -32,6 +35,15 @@ Commands:
   fuzz [--seconds N] [--target NAME]
             Fuzz with cargo-fuzz (needs the nightly toolchain) for N seconds (default 60).
             Targets: decoder (the default).
+  gen-commands [--no-capture | --check]
+            Generate the command table and the typed command API of ferrodis-commands.
+            By default: start a private redis-server 7.0.x, capture COMMAND INFO and
+            COMMAND DOCS into crates/ferrodis-commands/commands/redis-7.0.json, then
+            generate src/generated/{table,constructors,commands}.rs from that JSON and
+            the hand-written wrappers listed in commands/manual/*.json (through rustfmt).
+            --no-capture: generate from the checked-in JSON only (no server; run it after
+            editing a manual/*.json file). --check: generate in memory and fail if the
+            checked-in files differ (no server; a step of `cargo xtask test`).
   help      Print this message.
 
 Environment:
@@ -48,6 +60,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&rest),
         Some("bench") => bench::run(&rest),
         Some("fuzz") => fuzz::run(&rest),
+        Some("gen-commands") => gen_commands::run(&rest),
         Some("help" | "--help" | "-h") => {
             print!("{HELP}");
             return ExitCode::SUCCESS;

@@ -5,10 +5,12 @@ use std::time::Instant;
 
 use crate::util::{self, Error, Result};
 
-/// One check: a short name for the summary and the `cargo` arguments that run it.
+/// One check: a short name for the summary, the `cargo` arguments that run it, and any
+/// environment it needs.
 struct Step {
     name: &'static str,
     cargo: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
 }
 
 /// What `cargo xtask test` runs, in order: a new check is one line here. The `xtask` alias
@@ -16,14 +18,20 @@ struct Step {
 #[rustfmt::skip]
 const STEPS: &[Step] = &[
     step("fmt", &["fmt", "--all", "--", "--check"]),
+    step("gen-commands", &["xtask", "gen-commands", "--check"]),
     step("clippy", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
     step("build resp no_std", &["build", "-p", "ferrodis-resp", "--no-default-features"]),
     step("build resp alloc", &["build", "-p", "ferrodis-resp", "--no-default-features", "--features", "alloc"]),
     step("test", &["test", "--workspace", "--all-features"]),
+    Step { name: "doc", cargo: &["doc", "--workspace", "--no-deps", "--all-features"], env: &[("RUSTDOCFLAGS", "-D warnings")] },
 ];
 
 const fn step(name: &'static str, cargo: &'static [&'static str]) -> Step {
-    Step { name, cargo }
+    Step {
+        name,
+        cargo,
+        env: &[],
+    }
 }
 
 struct Outcome {
@@ -44,6 +52,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
     let mut outcomes = Vec::with_capacity(STEPS.len());
     for (i, step) in STEPS.iter().enumerate() {
         let mut command = util::cargo(step.cargo);
+        command.envs(step.env.iter().copied());
         // Tell the test support which binary we found (it may be off PATH, in /usr/sbin).
         if std::env::var_os(crate::redis::ENV).is_none() {
             command.env(crate::redis::ENV, &redis_server);

@@ -17,6 +17,29 @@
 //! use ferrodis_commands::Cmd;
 //! let cmd = Cmd::new("SET").arg("k").arg(None::<&str>); // error: `Option` is not `ToArgs`
 //! ```
+//!
+//! The same holds for every command method, on every client:
+//!
+//! ```compile_fail
+//! let cmd = ferrodis_commands::commands::set("k", true); // error: `bool` is not `ToArgs`
+//! ```
+//!
+//! ```compile_fail
+//! use ferrodis_commands::Commands;
+//! fn store(client: &impl Commands) -> ferrodis_commands::Result<()> {
+//!     client.set("k", true) // error: `bool` is not `ToArgs`
+//! }
+//! ```
+//!
+//! while the same calls with a valid value compile:
+//!
+//! ```
+//! use ferrodis_commands::Commands;
+//! fn store(client: &impl Commands) -> ferrodis_commands::Result<()> {
+//!     client.set("k", 1)
+//! }
+//! let cmd = ferrodis_commands::commands::set("k", "v");
+//! ```
 
 use std::borrow::Cow;
 use std::io::Write as _;

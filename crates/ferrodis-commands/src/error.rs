@@ -16,7 +16,8 @@ use ferrodis_resp::DecodeError;
 /// A `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Anything that can go wrong talking to Redis. See the [module docs](self).
+/// Anything that can go wrong talking to Redis. Its kinds mirror redis-py's exception
+/// hierarchy; it is `Clone`, so one broken connection's error reaches every waiting request.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -18,7 +18,8 @@ use ferrodis_resp::Value;
 
 use crate::error::{Error, ServerError};
 
-/// Conversion from a reply. See the [module docs](self).
+/// Conversion from a reply: implemented for the standard types, for the typed replies of
+/// [`replies`](crate::replies), and by users for their own types.
 ///
 /// ```
 /// use ferrodis_commands::FromValue;
@@ -272,7 +273,7 @@ impl<T: FromValue> FromValue for Vec<T> {
                         .map(|(k, v)| T::from_value(Value::Array(vec![k, v])))
                         .collect();
                 }
-                Value::Array(items) if is_flat(&items) => {
+                Value::Array(items) if !is_nested(&items, n) => {
                     if items.len() % n != 0 {
                         return Err(Error::conversion::<Self>(
                             "array",
@@ -308,14 +309,15 @@ impl<T: FromValue> FromValue for Vec<T> {
     }
 }
 
-/// An array with no aggregate among its elements (a RESP2 flat list of pairs).
-fn is_flat(items: &[Value]) -> bool {
-    !items.iter().any(|v| {
-        matches!(
-            v,
-            Value::Array(_) | Value::Map(_) | Value::Set(_) | Value::Push(_)
-        )
-    })
+/// Whether an array holds tuples of `n` as arrays of `n` (`[[k1, v1], [k2, v2]]`, as
+/// RESP3 sends `WITHSCORES` replies) rather than flat (`[k1, v1, k2, v2]`, RESP2). A flat
+/// array's values may be aggregates themselves (`FUNCTION LIST`, `XINFO` in RESP2), so
+/// only "every element is an array of `n`" counts as nested.
+fn is_nested(items: &[Value], n: usize) -> bool {
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|v| matches!(v, Value::Array(inner) if inner.len() == n))
 }
 
 /// The pairs of a map reply: a RESP3 map, a RESP2 flat array, or an array of pairs.
@@ -323,7 +325,7 @@ fn pairs<T>(value: Value) -> Result<Vec<(Value, Value)>, Error> {
     match plain(value)? {
         Value::Map(pairs) => Ok(pairs),
         Value::Nil => Ok(Vec::new()),
-        Value::Array(items) if is_flat(&items) => {
+        Value::Array(items) if !is_nested(&items, 2) => {
             if items.len() % 2 != 0 {
                 return Err(Error::conversion::<T>(
                     "array",

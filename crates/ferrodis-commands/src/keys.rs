@@ -8,7 +8,16 @@
 use crate::table::{BeginSearch, CommandInfo, FindKeys};
 
 /// The argument indexes (0 is the name) that hold keys, in order, without repeats.
+///
+/// Where Redis 7.0's key specs are incomplete, the server falls back to a hand-written
+/// key finder for the command; so do we: `SORT`/`SORT_RO` (the `STORE` target can be
+/// anywhere) and `MIGRATE` (the `KEYS` form leaves the single-key argument empty).
 pub(crate) fn key_positions(info: &CommandInfo, args: &[&[u8]]) -> Vec<usize> {
+    match info.name {
+        "SORT" | "SORT_RO" => return sort_keys(args),
+        "MIGRATE" => return migrate_keys(args),
+        _ => {}
+    }
     let argc = args.len() as isize;
     let mut out: Vec<usize> = Vec::new();
     // A subcommand's arguments are indexed from the container's name, as in Redis.
@@ -92,4 +101,52 @@ pub(crate) fn key_positions(info: &CommandInfo, args: &[&[u8]]) -> Vec<usize> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Redis's `sortGetKeys`: the key at 1, and the last `STORE` target, skipping the
+/// arguments of `LIMIT` (2), `GET` (1) and `BY` (1).
+fn sort_keys(args: &[&[u8]]) -> Vec<usize> {
+    let mut keys = Vec::with_capacity(2);
+    if args.len() < 2 {
+        return keys;
+    }
+    keys.push(1);
+    let mut store = None;
+    let mut i = 2;
+    while i < args.len() {
+        let arg = args[i];
+        if arg.eq_ignore_ascii_case(b"LIMIT") {
+            i += 2;
+        } else if arg.eq_ignore_ascii_case(b"GET") || arg.eq_ignore_ascii_case(b"BY") {
+            i += 1;
+        } else if arg.eq_ignore_ascii_case(b"STORE") && i + 1 < args.len() {
+            store = Some(i + 1);
+        }
+        i += 1;
+    }
+    keys.extend(store.filter(|&s| s != 1));
+    keys
+}
+
+/// Redis's `migrateGetKeys`: the key at 3, or, in the extended form, every argument
+/// after `KEYS`, skipping the arguments of `AUTH` (1) and `AUTH2` (2) so that a password
+/// that reads `KEYS` is not taken for the keyword.
+fn migrate_keys(args: &[&[u8]]) -> Vec<usize> {
+    let mut i = 6;
+    while i < args.len() {
+        let arg = args[i];
+        if arg.eq_ignore_ascii_case(b"KEYS") {
+            return (i + 1..args.len()).collect();
+        } else if arg.eq_ignore_ascii_case(b"AUTH") {
+            i += 1;
+        } else if arg.eq_ignore_ascii_case(b"AUTH2") {
+            i += 2;
+        }
+        i += 1;
+    }
+    if args.len() > 3 {
+        vec![3]
+    } else {
+        Vec::new()
+    }
 }

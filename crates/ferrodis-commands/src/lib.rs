@@ -14,6 +14,23 @@
 //! | [`Error`], [`ServerError`], [`ErrorCode`] | the one error type, with parsed server error codes |
 //! | [`lookup`], [`CommandInfo`], [`CommandFlags`] | the command table, generated from a real server |
 //! | [`slot`], [`KeySlot`] | cluster hash slots of keys and commands |
+//! | [`Commands`], [`AsyncCommands`], [`PipelineCommands`] | one method per Redis command, generated from the table, for every front end |
+//! | [`commands`] | typed constructors: one per command, with its default reply type, and hand-written wrappers with option builders |
+//! | [`replies`] | typed replies for structured results (streams, GEO, INFO, CLIENT LIST, ROLE, CLUSTER, ...) |
+//! | [`ConnectionConfig`] | address, database, credentials, protocol, timeouts; parsed from `redis://` URLs |
+//! | [`Handshake`] | the connection setup state machine (HELLO, AUTH, SELECT, ...) |
+//! | [`Pipeline`] | pipelines and MULTI/EXEC transactions, and their replies |
+//! | [`Script`] | Lua scripts: EVALSHA first, SCRIPT LOAD on NOSCRIPT |
+//! | [`ScanCursor`] | the SCAN/SSCAN/HSCAN/ZSCAN cursor loop |
+//! | [`pubsub`] | subscription state and messages |
+//! | [`MonitorEvent`] | parsed MONITOR lines |
+//!
+//! Connection-state commands (SELECT, AUTH, HELLO, CLIENT REPLY, MULTI, WATCH, the
+//! SUBSCRIBE family, MONITOR, RESET, QUIT) are not methods of [`Commands`]: on a pooled
+//! client they would change one connection behind everyone's back. Each is offered by the
+//! API that owns the connection: the database, credentials and name belong in the
+//! [`ConnectionConfig`], and are applied to every connection a pool opens; transactions,
+//! pub/sub and monitor take a connection of their own.
 //!
 //! ## Example
 //!
@@ -57,12 +74,19 @@ pub mod script;
 
 pub use args::{ArgWriter, ToArgs};
 pub use cmd::{Args, Cmd, Typed};
+pub use config::{Addr, ConnectionConfig, IntoConnectionConfig, Password, Protocol, TlsConfig};
 pub use error::{Error, ErrorCode, Redirect, RedirectKind, Result, ServerError, TimeoutKind};
 pub use from_value::FromValue;
+pub use generated::commands::{AsyncCommands, Commands, PipelineCommands};
+pub use handshake::{Handshake, Negotiated, ServerInfo, Step};
+pub use monitor::MonitorEvent;
+pub use pipeline::{Pipeline, ReplyCollector};
+pub use pubsub::{Message, MessageKind, Subscriptions};
+pub use replies::{Info, KeyType, StreamEntry, StreamId, StreamReadReply, Ttl};
+pub use scan::{ScanCursor, ScanOptions, ScanPage};
+pub use script::{Script, ScriptCall, ScriptInvocation, ScriptPreload};
 pub use slot::{hash_tag, slot, KeySlot, SLOT_COUNT};
-pub use table::{
-    all_commands, lookup, BeginSearch, CommandFlags, CommandInfo, FindKeys, KeySpec,
-};
+pub use table::{all_commands, lookup, BeginSearch, CommandFlags, CommandInfo, FindKeys, KeySpec};
 
 /// Re-exported: the RESP value replies are made of.
 pub use ferrodis_resp::Value;

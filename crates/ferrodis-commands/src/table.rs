@@ -176,6 +176,8 @@ flags! {
     ONLY_SENTINEL = 21, "only_sentinel", is_only_sentinel;
     /// Allowed in sentinel mode.
     SENTINEL = 22, "sentinel", is_sentinel;
+    /// Served during a slot migration after `ASKING` (`RESTORE-ASKING`).
+    ASKING = 23, "asking", is_asking;
 }
 
 impl fmt::Debug for CommandFlags {

@@ -222,3 +222,19 @@ fn attributes_are_looked_through() {
     };
     assert_eq!(conv::<i64>(v).unwrap(), 7);
 }
+
+#[test]
+fn flat_maps_whose_values_are_aggregates() {
+    // FUNCTION LIST / XINFO in RESP2: a flat array whose values are arrays.
+    let resp2 = Value::Array(vec![
+        bulk("name"),
+        bulk("lib"),
+        bulk("functions"),
+        Value::Array(vec![bulk("f1"), bulk("f2")]),
+    ]);
+    let m: HashMap<String, Value> = conv(resp2.clone()).unwrap();
+    assert_eq!(m["name"], bulk("lib"));
+    assert_eq!(m["functions"], Value::Array(vec![bulk("f1"), bulk("f2")]));
+    let pairs: Vec<(String, Value)> = conv(resp2).unwrap();
+    assert_eq!(pairs.len(), 2);
+}

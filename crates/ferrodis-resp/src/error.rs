@@ -8,7 +8,8 @@
 
 use core::fmt;
 
-/// Malformed or over-limit RESP input. See the [module docs](self).
+/// Malformed or over-limit RESP input, with the byte offset where the problem was found
+/// (from the start of the value being decoded). After one, close the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DecodeError {

@@ -5,7 +5,8 @@
 //! soon as the header is read, and never allocates more than the bytes it has actually
 //! received justify, whatever the header says.
 
-/// Limits enforced by the decoder. See the [module docs](self).
+/// Limits enforced by the decoder: a length beyond one is rejected as soon as its header
+/// is read, and nothing is allocated that the received bytes do not justify.
 ///
 /// ```
 /// use ferrodis_resp::{decode_with, DecodeError, Limits};

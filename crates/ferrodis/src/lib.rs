@@ -11,7 +11,8 @@
 //!
 //! | module | crate | what it holds |
 //! |---|---|---|
-//! | [`resp`] | `ferrodis-resp` | the `no_std` RESP2/RESP3 [`Value`](resp::Value), [`Decoder`](resp::Decoder) and encoder |
+//! | [`resp`] | `ferrodis-resp` | the `no_std` RESP2/RESP3 [`resp::Value`], [`resp::Decoder`] and encoder |
+//! | [`commands`] | `ferrodis-commands` | the sans-IO command layer: [`Cmd`], [`ToArgs`], [`FromValue`], [`Error`], the command table, config and URLs, pipelines, scripts, scan, pub/sub, key slots |
 //!
 //! The command layer, the blocking and async clients, cluster and sentinel support arrive
 //! as further modules; the project README keeps an honest status table.
@@ -39,10 +40,18 @@
 //! ## Crate features
 //!
 //! * `std` (default): `std::error::Error` implementations.
+//! * `commands` (default): the command layer, [`commands`], and its main types at the root.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 /// RESP2/RESP3 values, the streaming decoder and the encoder (the `ferrodis-resp` crate).
 pub use ferrodis_resp as resp;
+
+/// The sans-IO command layer (the `ferrodis-commands` crate).
+#[cfg(feature = "commands")]
+pub use ferrodis_commands as commands;
+
+#[cfg(feature = "commands")]
+pub use ferrodis_commands::{Cmd, Error, FromValue, Result, ToArgs, Value};
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]
