@@ -14,6 +14,7 @@ use crate::cleanup::{create_server_dir, PID_FILE};
 use crate::error::ServerError;
 use crate::ports::free_port;
 use crate::procfs;
+use crate::tls::TlsFiles;
 use crate::watchdog::{Watchdog, STDOUT_FILE, WATCHDOG_LOG};
 
 /// The host every test server listens on.
@@ -54,6 +55,8 @@ pub struct RedisServer {
     port: u16,
     dir: PathBuf,
     unix_socket: Option<PathBuf>,
+    /// The certificates, for a TLS server (which then listens on TLS only).
+    tls: Option<TlsFiles>,
     startup_timeout: Duration,
     pid: u32,
     watchdog: Option<Watchdog>,
@@ -68,7 +71,15 @@ pub struct ServerBuilder {
     binary: Option<PathBuf>,
     args: Vec<OsString>,
     unix_socket: bool,
+    tls: Option<TlsClientAuth>,
     startup_timeout: Duration,
+}
+
+/// Whether a TLS test server requires clients to present a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsClientAuth {
+    No,
+    Required,
 }
 
 impl ServerBuilder {
@@ -77,6 +88,7 @@ impl ServerBuilder {
             binary: None,
             args: Vec::new(),
             unix_socket: false,
+            tls: None,
             startup_timeout: DEFAULT_STARTUP_TIMEOUT,
         }
     }
@@ -121,6 +133,40 @@ impl ServerBuilder {
         self
     }
 
+    /// Serves TLS only (`--port 0 --tls-port <port>`), with certificates generated for
+    /// this server ([`TlsFiles`]: a CA, and a server certificate for `127.0.0.1` and
+    /// `localhost` signed by it), not asking clients for a certificate
+    /// (`--tls-auth-clients no`). [`RedisServer::port`] is then the TLS port,
+    /// [`RedisServer::url`] a `rediss://` URL, and [`RedisServer::tls_files`] says where
+    /// the certificates are. Needs a `redis-server` built with TLS (Debian's is), and the
+    /// `tls` feature of this crate (without it, `start` fails saying so).
+    pub fn tls(mut self) -> Self {
+        self.tls = Some(TlsClientAuth::No);
+        self
+    }
+
+    /// As [`tls`](Self::tls), but clients must present a certificate signed by the test
+    /// CA (`--tls-auth-clients yes`); [`TlsFiles::client_cert`] is one.
+    pub fn tls_require_client_cert(mut self) -> Self {
+        self.tls = Some(TlsClientAuth::Required);
+        self
+    }
+
+    /// Adds an ACL user with this password, allowed every command, key and channel
+    /// (`--user <name> on ><password> ~* &* +@all`). The `default` user is left as it is
+    /// (no password), so the server still answers the readiness `PING`.
+    pub fn acl_user(self, name: &str, password: &str) -> Self {
+        self.args([
+            "--user".to_owned(),
+            name.to_owned(),
+            "on".to_owned(),
+            format!(">{password}"),
+            "~*".to_owned(),
+            "&*".to_owned(),
+            "+@all".to_owned(),
+        ])
+    }
+
     /// How long to wait for the server to answer `PING` (10 seconds by default).
     pub fn startup_timeout(mut self, timeout: Duration) -> Self {
         self.startup_timeout = timeout;
@@ -150,13 +196,35 @@ impl ServerBuilder {
 
     fn start_in(self, binary: PathBuf, dir: &Path) -> Result<RedisServer, ServerError> {
         let unix_socket = self.unix_socket.then(|| dir.join(SOCKET_FILE));
+        let tls = match self.tls {
+            Some(_) => Some(TlsFiles::generate(dir)?),
+            None => None,
+        };
         let mut last_log = String::new();
         for _ in 0..PORT_ATTEMPTS {
             let port = free_port()
                 .map_err(|e| ServerError::io("cannot find a free port on 127.0.0.1", e))?;
-            let mut args: Vec<OsString> = vec![
-                "--port".into(),
-                port.to_string().into(),
+            let mut args: Vec<OsString> = match (&tls, self.tls) {
+                (Some(files), Some(auth)) => vec![
+                    "--port".into(),
+                    "0".into(),
+                    "--tls-port".into(),
+                    port.to_string().into(),
+                    "--tls-cert-file".into(),
+                    files.server_cert.clone().into(),
+                    "--tls-key-file".into(),
+                    files.server_key.clone().into(),
+                    "--tls-ca-cert-file".into(),
+                    files.ca_cert.clone().into(),
+                    "--tls-auth-clients".into(),
+                    match auth {
+                        TlsClientAuth::No => "no".into(),
+                        TlsClientAuth::Required => "yes".into(),
+                    },
+                ],
+                _ => vec!["--port".into(), port.to_string().into()],
+            };
+            args.extend([
                 "--bind".into(),
                 HOST.into(),
                 "--dir".into(),
@@ -171,7 +239,7 @@ impl ServerBuilder {
                 dir.join(LOG_FILE).into(),
                 "--pidfile".into(),
                 dir.join(PID_FILE).into(),
-            ];
+            ]);
             if let Some(socket) = &unix_socket {
                 args.extend([
                     "--unixsocket".into(),
@@ -187,6 +255,7 @@ impl ServerBuilder {
                 port,
                 dir: dir.to_path_buf(),
                 unix_socket: unix_socket.clone(),
+                tls: tls.clone(),
                 startup_timeout: self.startup_timeout,
                 pid: 0,
                 watchdog: None,
@@ -258,9 +327,20 @@ impl RedisServer {
         SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
     }
 
-    /// `redis://127.0.0.1:<port>`.
+    /// `redis://127.0.0.1:<port>`, or `rediss://127.0.0.1:<port>` for a TLS server (whose
+    /// certificate a client verifies with [`TlsFiles::ca_cert`]).
     pub fn url(&self) -> String {
-        format!("redis://{HOST}:{}", self.port)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://{HOST}:{}", self.port)
+    }
+
+    /// The certificates of a TLS server (see [`ServerBuilder::tls`]).
+    pub fn tls_files(&self) -> Option<&TlsFiles> {
+        self.tls.as_ref()
     }
 
     /// The unix socket it also listens on, if built with [`ServerBuilder::unix_socket`].
@@ -286,7 +366,7 @@ impl RedisServer {
 
     /// Opens a TCP connection to it, with `TCP_NODELAY` and 10-second read and write
     /// timeouts, so that a test waiting for a reply that never comes fails instead of
-    /// hanging.
+    /// hanging. (A TLS server needs a TLS client on top of it.)
     ///
     /// # Errors
     ///
@@ -349,7 +429,7 @@ impl RedisServer {
                     log_tail: self.failure_log(),
                 });
             }
-            if probe(self.addr(), self.pid) {
+            if probe(self.addr(), self.pid, self.tls.as_ref()) {
                 return Ok(());
             }
             let waited = started.elapsed();
@@ -395,23 +475,40 @@ impl Drop for RedisServer {
 
 /// Whether the server at `addr` answers `PING` and is the process `pid` (not another
 /// server that took the port before ours could bind it).
-fn probe(addr: SocketAddr, pid: u32) -> bool {
-    let attempt = || -> io::Result<bool> {
-        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(250))?;
-        stream.set_read_timeout(Some(Duration::from_secs(1)))?;
-        stream.set_write_timeout(Some(Duration::from_secs(1)))?;
-        stream.write_all(b"*1\r\n$4\r\nPING\r\n")?;
-        let mut pong = [0; 7];
-        stream.read_exact(&mut pong)?;
-        if &pong != b"+PONG\r\n" {
-            return Ok(false);
+fn probe(addr: SocketAddr, pid: u32, tls: Option<&TlsFiles>) -> bool {
+    match tls {
+        None => {
+            let attempt = || -> io::Result<bool> {
+                let stream = TcpStream::connect_timeout(&addr, Duration::from_millis(250))?;
+                stream.set_read_timeout(Some(Duration::from_secs(1)))?;
+                stream.set_write_timeout(Some(Duration::from_secs(1)))?;
+                probe_stream(stream, pid)
+            };
+            attempt().unwrap_or(false)
         }
-        stream.write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")?;
-        let info = read_bulk(&mut BufReader::new(stream))?;
-        let needle = format!("\nprocess_id:{pid}\r\n");
-        Ok(info.windows(needle.len()).any(|w| w == needle.as_bytes()))
-    };
-    attempt().unwrap_or(false)
+        #[cfg(feature = "tls")]
+        Some(files) => crate::tls::connect_tls(addr, files, Duration::from_secs(1))
+            .and_then(|stream| probe_stream(stream, pid))
+            .unwrap_or(false),
+        #[cfg(not(feature = "tls"))]
+        Some(_) => false,
+    }
+}
+
+/// `PING`, then `INFO server` to check the pid.
+fn probe_stream(mut stream: impl Read + Write, pid: u32) -> io::Result<bool> {
+    stream.write_all(b"*1\r\n$4\r\nPING\r\n")?;
+    stream.flush()?;
+    let mut pong = [0; 7];
+    stream.read_exact(&mut pong)?;
+    if &pong != b"+PONG\r\n" {
+        return Ok(false);
+    }
+    stream.write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")?;
+    stream.flush()?;
+    let info = read_bulk(&mut BufReader::new(stream))?;
+    let needle = format!("\nprocess_id:{pid}\r\n");
+    Ok(info.windows(needle.len()).any(|w| w == needle.as_bytes()))
 }
 
 /// Reads one RESP2 bulk string (the reply of `INFO`).

@@ -5,7 +5,12 @@ use std::process::ExitCode;
 use crate::util::{self, Result};
 
 /// The benchmarks `cargo xtask bench` runs, in order: (package, `[[bench]]` target).
-const BENCHES: &[(&str, &str)] = &[("ferrodis-resp", "decode")];
+/// `ferrodis-blocking/blocking` starts its own redis-server and runs `redis-benchmark`
+/// against it before and after, so its figures come with the reference side by side.
+const BENCHES: &[(&str, &str)] = &[
+    ("ferrodis-resp", "decode"),
+    ("ferrodis-blocking", "blocking"),
+];
 
 /// `[--quick] [ARGS...]`: `--quick` and ARGS are handed to criterion after `--`.
 pub(crate) fn run(args: &[String]) -> Result<ExitCode> {

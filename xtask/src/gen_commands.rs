@@ -35,6 +35,10 @@
 //!    * `commands.rs`: the traits `Commands`, `AsyncCommands` and `PipelineCommands`, one
 //!      default method per constructor and per manual wrapper.
 //!
+//!    and, for the blocking client's smoke test, `crates/ferrodis-blocking/tests/smoke/
+//!    generated.rs`: one call of every constructor with valid made-up arguments
+//!    (see `gen_commands/smoke.rs`).
+//!
 //! `cargo xtask gen-commands --no-capture` runs step 2 alone (after editing a manual JSON
 //! file, or the reply table below); `--check` runs it in memory and fails if the checked-in
 //! files differ (it is a step of `cargo xtask test`, and needs no server).
@@ -68,6 +72,7 @@ mod capture;
 mod emit;
 mod manual;
 mod model;
+mod smoke;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
@@ -611,15 +616,34 @@ fn generate(root: &Path, json: &Json) -> Result<Vec<(String, String)>> {
     }
     check_manual(root, &table, &methods, &manual)?;
 
+    let unknown = smoke::unknown_overrides(&methods);
+    if !unknown.is_empty() {
+        return Err(Error::Failed(format!(
+            "xtask/src/gen_commands/smoke.rs overrides {unknown:?}, which have no constructor"
+        )));
+    }
+
     let files = [
-        ("table.rs", emit::table_rs(&table, &flag_consts)?),
-        ("constructors.rs", emit::constructors_rs(&table, &methods)),
-        ("commands.rs", emit::commands_rs(&table, &methods, &manual)),
+        (
+            format!("{GENERATED_DIR}/table.rs"),
+            emit::table_rs(&table, &flag_consts)?,
+        ),
+        (
+            format!("{GENERATED_DIR}/constructors.rs"),
+            emit::constructors_rs(&table, &methods),
+        ),
+        (
+            format!("{GENERATED_DIR}/commands.rs"),
+            emit::commands_rs(&table, &methods, &manual),
+        ),
+        (
+            smoke::SMOKE_PATH.to_owned(),
+            smoke::smoke_rs(&table, &methods, &manual),
+        ),
     ];
     files
         .into_iter()
-        .map(|(name, text)| {
-            let path = format!("{GENERATED_DIR}/{name}");
+        .map(|(path, text)| {
             let text = rustfmt(root, &text).map_err(|e| Error::Failed(format!("{path}: {e}")))?;
             Ok((path, text))
         })

@@ -93,6 +93,10 @@ impl Decoder {
                 buf.advance(used);
                 return Ok(Some(Value::Integer(n)));
             }
+            if let Some((text, used)) = common_status(buf) {
+                buf.advance(used);
+                return Ok(Some(Value::SimpleString(Bytes::from_static(text))));
+            }
         }
         self.decode_general(buf)
     }
@@ -205,6 +209,24 @@ fn plain_integer(b: &[u8]) -> Option<(i64, usize)> {
         return None;
     }
     Some((if negative { -n } else { n }, i + 2))
+}
+
+/// The status replies a pipeline or transaction mostly consists of, returned as static
+/// `Bytes`: no slice of the read buffer, so no reference count to update and release.
+#[inline(always)]
+fn common_status(b: &[u8]) -> Option<(&'static [u8], usize)> {
+    const COMMON: [(&[u8], &[u8]); 3] = [
+        (b"+OK\r\n", b"OK"),
+        (b"+QUEUED\r\n", b"QUEUED"),
+        (b"+PONG\r\n", b"PONG"),
+    ];
+    if b.first() != Some(&b'+') {
+        return None;
+    }
+    COMMON
+        .iter()
+        .find(|(wire, _)| b.starts_with(wire))
+        .map(|(wire, text)| (*text, wire.len()))
 }
 
 /// A value that is complete in its header alone.

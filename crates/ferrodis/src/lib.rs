@@ -13,9 +13,24 @@
 //! |---|---|---|
 //! | [`resp`] | `ferrodis-resp` | the `no_std` RESP2/RESP3 [`resp::Value`], [`resp::Decoder`] and encoder |
 //! | [`commands`] | `ferrodis-commands` | the sans-IO command layer: [`Cmd`], [`ToArgs`], [`FromValue`], [`Error`], the command table, config and URLs, pipelines, scripts, scan, pub/sub, key slots |
+//! | [`blocking`] | `ferrodis-blocking` | the blocking client on `std::net`: [`Client`] and its pool, [`blocking::Connection`], pipelines and transactions, pub/sub, monitor, scripts, scan iterators |
 //!
-//! The command layer, the blocking and async clients, cluster and sentinel support arrive
-//! as further modules; the project README keeps an honest status table.
+//! The async client, cluster and sentinel support arrive as further modules; the project
+//! README keeps an honest status table.
+//!
+//! ## Connecting
+//!
+//! ```no_run
+//! use ferrodis::{Client, Commands};
+//!
+//! # fn main() -> ferrodis::Result<()> {
+//! let client = Client::open("redis://127.0.0.1:6379/0")?;
+//! client.set::<_, _, ()>("greeting", "hello")?;
+//! let greeting: String = client.get("greeting")?;
+//! assert_eq!(greeting, "hello");
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! ## Example
 //!
@@ -41,6 +56,8 @@
 //!
 //! * `std` (default): `std::error::Error` implementations.
 //! * `commands` (default): the command layer, [`commands`], and its main types at the root.
+//! * `blocking` (default): the blocking client, [`blocking`], and [`Client`] at the root.
+//! * `tls`: TLS through rustls for the clients (`rediss://` URLs, `ConnectionConfig::tls`).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 /// RESP2/RESP3 values, the streaming decoder and the encoder (the `ferrodis-resp` crate).
@@ -51,7 +68,16 @@ pub use ferrodis_resp as resp;
 pub use ferrodis_commands as commands;
 
 #[cfg(feature = "commands")]
-pub use ferrodis_commands::{Cmd, Error, FromValue, Result, ToArgs, Value};
+pub use ferrodis_commands::{
+    Cmd, Commands, ConnectionConfig, Error, FromValue, PipelineCommands, Result, ToArgs, Value,
+};
+
+/// The blocking client on `std::net` (the `ferrodis-blocking` crate).
+#[cfg(feature = "blocking")]
+pub use ferrodis_blocking as blocking;
+
+#[cfg(feature = "blocking")]
+pub use ferrodis_blocking::Client;
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

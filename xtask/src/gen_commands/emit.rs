@@ -317,6 +317,8 @@ struct Param {
     name: String,
     generic: String,
     is_key: bool,
+    /// The documented argument it stands for (the smoke test makes up a value from it).
+    source: Arg,
 }
 
 /// What a constructor writes after the command name, in order.
@@ -345,6 +347,11 @@ pub(super) struct Method {
 }
 
 impl Method {
+    /// The parameters in order: (name, the documented argument it stands for).
+    pub(super) fn param_sources(&self) -> impl Iterator<Item = (&str, &Arg)> {
+        self.params.iter().map(|p| (p.name.as_str(), &p.source))
+    }
+
     fn generics(&self, extra: &str) -> String {
         let mut parts: Vec<String> = self
             .params
@@ -488,6 +495,7 @@ fn add_param(method: &mut Method, arg: &Arg) -> usize {
         name,
         generic: String::new(),
         is_key: arg.kind == "key",
+        source: arg.clone(),
     });
     method.params.len() - 1
 }

@@ -56,7 +56,7 @@ pub(super) enum FindKeys {
 }
 
 /// One argument of `COMMAND DOCS`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Arg {
     pub(super) name: String,
     /// `key`, `string`, `integer`, `double`, `pattern`, `unix-time`, `pure-token`,

@@ -47,6 +47,10 @@ pub(crate) fn valid_vectors() -> Vec<(&'static [u8], Value)> {
     vec![
         // Simple strings and errors.
         (b"+OK\r\n", simple("OK")),
+        (b"+QUEUED\r\n", simple("QUEUED")),
+        (b"+PONG\r\n", simple("PONG")),
+        (b"+OKAY\r\n", simple("OKAY")),
+        (b"+OK \r\n", simple("OK ")),
         (b"+\r\n", simple("")),
         (b"+hello world\r\n", simple("hello world")),
         (
