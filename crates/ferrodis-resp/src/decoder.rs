@@ -89,12 +89,16 @@ impl Decoder {
     #[inline]
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Value>, DecodeError> {
         if self.failed.is_none() && self.scanner.is_idle() {
+            // The fast paths consume a value the general path may have started reading
+            // (a line whose LF had not arrived): forget its CRLF search position too.
             if let Some((n, used)) = plain_integer(buf) {
                 buf.advance(used);
+                self.scanner.reset_hint();
                 return Ok(Some(Value::Integer(n)));
             }
             if let Some((text, used)) = common_status(buf) {
                 buf.advance(used);
+                self.scanner.reset_hint();
                 return Ok(Some(Value::SimpleString(Bytes::from_static(text))));
             }
         }

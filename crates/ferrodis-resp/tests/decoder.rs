@@ -170,3 +170,32 @@ fn an_empty_buffer_is_incomplete() {
     let mut buf = BytesMut::new();
     assert_eq!(Decoder::new().decode(&mut buf), Ok(None));
 }
+
+/// Found by the fuzzer: a line whose LF had not arrived, then completed and taken by a
+/// fast path, must not leave its CRLF search position behind for the next line.
+#[test]
+fn a_fast_path_after_a_partial_line_forgets_its_search_position() {
+    let wire = b"+QUEUED\r\n+\r\n:1\r\n+x\r\n";
+    for split in 1..wire.len() {
+        let mut decoder = Decoder::new();
+        let mut buf = BytesMut::from(&wire[..split]);
+        let mut got = Vec::new();
+        while let Some(v) = decoder.decode(&mut buf).unwrap() {
+            got.push(v);
+        }
+        buf.extend_from_slice(&wire[split..]);
+        while let Some(v) = decoder.decode(&mut buf).unwrap() {
+            got.push(v);
+        }
+        assert_eq!(
+            got,
+            vec![
+                common::simple("QUEUED"),
+                common::simple(""),
+                Value::Integer(1),
+                common::simple("x")
+            ],
+            "split at {split}"
+        );
+    }
+}
