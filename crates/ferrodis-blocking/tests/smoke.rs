@@ -385,6 +385,11 @@ fn manual_calls() -> Vec<Call> {
         call!(c => "FUNCTION FLUSH", function_flush_options(FlushMode::Async)),
         call!(c => "SHUTDOWN", shutdown_options(&ShutdownOptions::new().abort())),
         call!(c => "FAILOVER", failover_options(&FailoverOptions::new().abort())),
+        // pub/sub introspection
+        call!(c => "PUBSUB CHANNELS", pubsub_channels_matching("smoke*")),
+        call!(c => "PUBSUB NUMSUB", pubsub_numsub_of(["smoke:a", "smoke:b"])),
+        call!(c => "PUBSUB SHARDCHANNELS", pubsub_shardchannels_matching("smoke*")),
+        call!(c => "PUBSUB SHARDNUMSUB", pubsub_shardnumsub_of("smoke:a")),
         // scan pages
         call!(c => "SCAN", scan_page(0, &ScanOptions::new().pattern("smoke:*").count(100).type_("string"))),
         call!(c => "SSCAN", sscan_page("smoke:set", 0, &ScanOptions::new().pattern("*"))),

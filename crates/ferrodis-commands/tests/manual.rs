@@ -1503,13 +1503,23 @@ fn constructed() -> Vec<(&'static str, Cmd)> {
             "failover_options",
             failover_options(&FailoverOptions::new()).into(),
         ),
+        (
+            "pubsub_channels_matching",
+            pubsub_channels_matching("n*").into(),
+        ),
+        ("pubsub_numsub_of", pubsub_numsub_of(["a", "b"]).into()),
+        (
+            "pubsub_shardchannels_matching",
+            pubsub_shardchannels_matching("n*").into(),
+        ),
+        ("pubsub_shardnumsub_of", pubsub_shardnumsub_of(["a"]).into()),
     ]
 }
 
 /// The command name (with subcommand, for containers) a constructed command sends.
 fn sent_name(cmd: &Cmd) -> String {
     let name = String::from_utf8_lossy(cmd.name()).into_owned();
-    if matches!(name.as_str(), "CLIENT" | "SCRIPT" | "FUNCTION") {
+    if matches!(name.as_str(), "CLIENT" | "SCRIPT" | "FUNCTION" | "PUBSUB") {
         let sub = String::from_utf8_lossy(cmd.arg_at(1).unwrap()).into_owned();
         format!("{name} {sub}")
     } else {
@@ -1645,4 +1655,34 @@ fn key_specs_find_the_keys() {
         keys(copy_options("s", "d", &CopyOptions::new().db(2)).into()),
         ["s", "d"]
     );
+}
+
+#[test]
+fn pubsub_introspection_takes_its_arguments() {
+    assert_eq!(
+        args(&pubsub_channels_matching("news.*")),
+        ["PUBSUB", "CHANNELS", "news.*"]
+    );
+    assert_eq!(
+        args(&pubsub_numsub_of(["a", "b"])),
+        ["PUBSUB", "NUMSUB", "a", "b"]
+    );
+    assert_eq!(
+        args(&pubsub_shardchannels_matching("*")),
+        ["PUBSUB", "SHARDCHANNELS", "*"]
+    );
+    assert_eq!(
+        args(&pubsub_shardnumsub_of("s")),
+        ["PUBSUB", "SHARDNUMSUB", "s"]
+    );
+    // NUMSUB's reply: a flat array in RESP2, the same in RESP3; pairs either way.
+    let counts: Vec<(bytes::Bytes, i64)> =
+        ferrodis_commands::FromValue::from_value(ferrodis_resp::Value::Array(vec![
+            ferrodis_resp::Value::BulkString("a".into()),
+            ferrodis_resp::Value::Integer(2),
+            ferrodis_resp::Value::BulkString("b".into()),
+            ferrodis_resp::Value::Integer(0),
+        ]))
+        .unwrap();
+    assert_eq!(counts, [("a".into(), 2), ("b".into(), 0)]);
 }

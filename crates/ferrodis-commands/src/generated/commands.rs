@@ -3157,6 +3157,37 @@ pub trait Commands {
         self.query_cmd(crate::commands::failover_options(options).into())
     }
 
+    /// PUBSUB CHANNELS with a pattern: the active channels matching it.
+    ///
+    /// `PUBSUB CHANNELS`, hand-written. Default reply: `Vec<bytes::Bytes>`. See [`commands::pubsub_channels_matching`](crate::commands::pubsub_channels_matching).
+    fn pubsub_channels_matching<P: ToArgs, RV: FromValue>(&self, pattern: P) -> Result<RV, Error> {
+        self.query_cmd(crate::commands::pubsub_channels_matching(pattern).into())
+    }
+
+    /// PUBSUB NUMSUB for the given channels: each channel with its subscriber count.
+    ///
+    /// `PUBSUB NUMSUB`, hand-written. Default reply: `Vec<(bytes::Bytes, i64)>`. See [`commands::pubsub_numsub_of`](crate::commands::pubsub_numsub_of).
+    fn pubsub_numsub_of<C: ToArgs, RV: FromValue>(&self, channels: C) -> Result<RV, Error> {
+        self.query_cmd(crate::commands::pubsub_numsub_of(channels).into())
+    }
+
+    /// PUBSUB SHARDCHANNELS with a pattern: the active shard channels matching it.
+    ///
+    /// `PUBSUB SHARDCHANNELS`, hand-written. Default reply: `Vec<bytes::Bytes>`. See [`commands::pubsub_shardchannels_matching`](crate::commands::pubsub_shardchannels_matching).
+    fn pubsub_shardchannels_matching<P: ToArgs, RV: FromValue>(
+        &self,
+        pattern: P,
+    ) -> Result<RV, Error> {
+        self.query_cmd(crate::commands::pubsub_shardchannels_matching(pattern).into())
+    }
+
+    /// PUBSUB SHARDNUMSUB for the given shard channels: each with its subscriber count.
+    ///
+    /// `PUBSUB SHARDNUMSUB`, hand-written. Default reply: `Vec<(bytes::Bytes, i64)>`. See [`commands::pubsub_shardnumsub_of`](crate::commands::pubsub_shardnumsub_of).
+    fn pubsub_shardnumsub_of<C: ToArgs, RV: FromValue>(&self, channels: C) -> Result<RV, Error> {
+        self.query_cmd(crate::commands::pubsub_shardnumsub_of(channels).into())
+    }
+
     /// One page of SCAN: the keys from `cursor` on (MATCH, COUNT and TYPE from the options), and the cursor to continue from (0 when the scan is over).
     ///
     /// `SCAN`, hand-written. Default reply: `crate::scan::ScanPage<bytes::Bytes>`. See [`commands::scan_page`](crate::commands::scan_page).
@@ -7656,6 +7687,46 @@ pub trait AsyncCommands: Sync {
         self.query_cmd(crate::commands::failover_options(options).into())
     }
 
+    /// PUBSUB CHANNELS with a pattern: the active channels matching it.
+    ///
+    /// `PUBSUB CHANNELS`, hand-written. Default reply: `Vec<bytes::Bytes>`. See [`commands::pubsub_channels_matching`](crate::commands::pubsub_channels_matching).
+    fn pubsub_channels_matching<P: ToArgs, RV: FromValue + Send>(
+        &self,
+        pattern: P,
+    ) -> impl std::future::Future<Output = Result<RV, Error>> + Send {
+        self.query_cmd(crate::commands::pubsub_channels_matching(pattern).into())
+    }
+
+    /// PUBSUB NUMSUB for the given channels: each channel with its subscriber count.
+    ///
+    /// `PUBSUB NUMSUB`, hand-written. Default reply: `Vec<(bytes::Bytes, i64)>`. See [`commands::pubsub_numsub_of`](crate::commands::pubsub_numsub_of).
+    fn pubsub_numsub_of<C: ToArgs, RV: FromValue + Send>(
+        &self,
+        channels: C,
+    ) -> impl std::future::Future<Output = Result<RV, Error>> + Send {
+        self.query_cmd(crate::commands::pubsub_numsub_of(channels).into())
+    }
+
+    /// PUBSUB SHARDCHANNELS with a pattern: the active shard channels matching it.
+    ///
+    /// `PUBSUB SHARDCHANNELS`, hand-written. Default reply: `Vec<bytes::Bytes>`. See [`commands::pubsub_shardchannels_matching`](crate::commands::pubsub_shardchannels_matching).
+    fn pubsub_shardchannels_matching<P: ToArgs, RV: FromValue + Send>(
+        &self,
+        pattern: P,
+    ) -> impl std::future::Future<Output = Result<RV, Error>> + Send {
+        self.query_cmd(crate::commands::pubsub_shardchannels_matching(pattern).into())
+    }
+
+    /// PUBSUB SHARDNUMSUB for the given shard channels: each with its subscriber count.
+    ///
+    /// `PUBSUB SHARDNUMSUB`, hand-written. Default reply: `Vec<(bytes::Bytes, i64)>`. See [`commands::pubsub_shardnumsub_of`](crate::commands::pubsub_shardnumsub_of).
+    fn pubsub_shardnumsub_of<C: ToArgs, RV: FromValue + Send>(
+        &self,
+        channels: C,
+    ) -> impl std::future::Future<Output = Result<RV, Error>> + Send {
+        self.query_cmd(crate::commands::pubsub_shardnumsub_of(channels).into())
+    }
+
     /// One page of SCAN: the keys from `cursor` on (MATCH, COUNT and TYPE from the options), and the cursor to continue from (0 when the scan is over).
     ///
     /// `SCAN`, hand-written. Default reply: `crate::scan::ScanPage<bytes::Bytes>`. See [`commands::scan_page`](crate::commands::scan_page).
@@ -11285,6 +11356,34 @@ pub trait PipelineCommands {
     /// `FAILOVER`, hand-written. Default reply: `()`. See [`commands::failover_options`](crate::commands::failover_options).
     fn failover_options(&mut self, options: &FailoverOptions) -> &mut Self {
         self.add_cmd(crate::commands::failover_options(options).into())
+    }
+
+    /// PUBSUB CHANNELS with a pattern: the active channels matching it.
+    ///
+    /// `PUBSUB CHANNELS`, hand-written. Default reply: `Vec<bytes::Bytes>`. See [`commands::pubsub_channels_matching`](crate::commands::pubsub_channels_matching).
+    fn pubsub_channels_matching<P: ToArgs>(&mut self, pattern: P) -> &mut Self {
+        self.add_cmd(crate::commands::pubsub_channels_matching(pattern).into())
+    }
+
+    /// PUBSUB NUMSUB for the given channels: each channel with its subscriber count.
+    ///
+    /// `PUBSUB NUMSUB`, hand-written. Default reply: `Vec<(bytes::Bytes, i64)>`. See [`commands::pubsub_numsub_of`](crate::commands::pubsub_numsub_of).
+    fn pubsub_numsub_of<C: ToArgs>(&mut self, channels: C) -> &mut Self {
+        self.add_cmd(crate::commands::pubsub_numsub_of(channels).into())
+    }
+
+    /// PUBSUB SHARDCHANNELS with a pattern: the active shard channels matching it.
+    ///
+    /// `PUBSUB SHARDCHANNELS`, hand-written. Default reply: `Vec<bytes::Bytes>`. See [`commands::pubsub_shardchannels_matching`](crate::commands::pubsub_shardchannels_matching).
+    fn pubsub_shardchannels_matching<P: ToArgs>(&mut self, pattern: P) -> &mut Self {
+        self.add_cmd(crate::commands::pubsub_shardchannels_matching(pattern).into())
+    }
+
+    /// PUBSUB SHARDNUMSUB for the given shard channels: each with its subscriber count.
+    ///
+    /// `PUBSUB SHARDNUMSUB`, hand-written. Default reply: `Vec<(bytes::Bytes, i64)>`. See [`commands::pubsub_shardnumsub_of`](crate::commands::pubsub_shardnumsub_of).
+    fn pubsub_shardnumsub_of<C: ToArgs>(&mut self, channels: C) -> &mut Self {
+        self.add_cmd(crate::commands::pubsub_shardnumsub_of(channels).into())
     }
 
     /// One page of SCAN: the keys from `cursor` on (MATCH, COUNT and TYPE from the options), and the cursor to continue from (0 when the scan is over).

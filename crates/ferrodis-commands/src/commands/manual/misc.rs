@@ -820,3 +820,27 @@ impl ToArgs for FailoverOptions {
 pub fn failover_options(options: &FailoverOptions) -> Typed<()> {
     Typed::new(Cmd::new("FAILOVER").arg(options))
 }
+
+// ---------------------------------------------------------------------------------------
+// PUBSUB introspection with its optional arguments (the generated methods take none).
+
+/// `PUBSUB CHANNELS pattern`: the active channels matching a glob pattern.
+pub fn pubsub_channels_matching<P: ToArgs>(pattern: P) -> Typed<Vec<Bytes>> {
+    Typed::new(Cmd::new("PUBSUB").arg("CHANNELS").arg(pattern))
+}
+
+/// `PUBSUB NUMSUB channel [channel ...]`: the subscriber count of each channel, in order.
+pub fn pubsub_numsub_of<C: ToArgs>(channels: C) -> Typed<Vec<(Bytes, i64)>> {
+    Typed::new(Cmd::new("PUBSUB").arg("NUMSUB").arg(channels))
+}
+
+/// `PUBSUB SHARDCHANNELS pattern`: the active shard channels matching a glob pattern.
+pub fn pubsub_shardchannels_matching<P: ToArgs>(pattern: P) -> Typed<Vec<Bytes>> {
+    Typed::new(Cmd::new("PUBSUB").arg("SHARDCHANNELS").arg(pattern))
+}
+
+/// `PUBSUB SHARDNUMSUB shardchannel [shardchannel ...]`: the subscriber count of each
+/// shard channel, in order.
+pub fn pubsub_shardnumsub_of<C: ToArgs>(channels: C) -> Typed<Vec<(Bytes, i64)>> {
+    Typed::new(Cmd::new("PUBSUB").arg("SHARDNUMSUB").arg(channels))
+}
