@@ -75,7 +75,7 @@ pub enum Error {
         message: String,
     },
     /// No pooled connection became free in time.
-    #[error("no connection free after waiting {waited:?} on a pool of {size}: raise the pool's max size or its pool_timeout, or hold connections for less time")]
+    #[error("no connection free after waiting {} ms on a pool of {size}: raise the pool's max size or its pool_timeout, or hold connections for less time", waited.as_millis())]
     Pool {
         /// The pool's maximum size.
         size: usize,

@@ -152,7 +152,7 @@ fn messages_say_what_happened_and_what_to_do() {
     };
     let text = pool.to_string();
     assert!(
-        text.contains("pool of 4") && text.contains("1.5s") && text.contains("raise"),
+        text.contains("pool of 4") && text.contains("1500 ms") && text.contains("raise"),
         "{text}"
     );
     let conv = Error::conversion::<u8>("integer", Some("300 is out of range".into()));
