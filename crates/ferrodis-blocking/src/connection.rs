@@ -741,7 +741,7 @@ impl Connection {
                 }
             }
             _ if tracked => {
-                if let Some(block) = block_time(upper, cmd) {
+                if let Some(block) = cmd.blocking_timeout() {
                     self.block_extra = match (self.block_extra, block) {
                         (Some(a), Some(b)) => Some(a.saturating_add(b)),
                         _ => None,
@@ -766,80 +766,5 @@ pub(crate) fn error_reply_to_err(value: Value) -> Result<Value> {
             error_reply_to_err(*value)
         }
         other => Ok(other),
-    }
-}
-
-/// How long a blocking command may block: `Some(Some(d))`, `Some(None)` for forever,
-/// `None` for a command that does not block.
-fn block_time(upper_name: &[u8], cmd: &Cmd) -> Option<Option<Duration>> {
-    let arg = |i: usize| cmd.arg_at(i);
-    let last = || cmd.arg_at(cmd.argc().checked_sub(1)?);
-    let seconds = |a: Option<&[u8]>| -> Option<Duration> {
-        let text = std::str::from_utf8(a?).ok()?;
-        let secs: f64 = text.parse().ok()?;
-        Duration::try_from_secs_f64(secs).ok()
-    };
-    let millis = |a: Option<&[u8]>| -> Option<Duration> {
-        let text = std::str::from_utf8(a?).ok()?;
-        text.parse::<u64>().ok().map(Duration::from_millis)
-    };
-    let block = match upper_name {
-        b"BLPOP" | b"BRPOP" | b"BZPOPMIN" | b"BZPOPMAX" | b"BRPOPLPUSH" | b"BLMOVE" => {
-            seconds(last())
-        }
-        b"BLMPOP" | b"BZMPOP" => seconds(arg(1)),
-        b"WAIT" | b"WAITAOF" => millis(last()),
-        b"XREAD" | b"XREADGROUP" => {
-            let at = cmd.args().position(|a| a.eq_ignore_ascii_case(b"BLOCK"))?;
-            millis(arg(at + 1))
-        }
-        _ => return None,
-    };
-    // An unreadable timeout is left to the server to refuse; 0 blocks forever.
-    Some(match block {
-        Some(d) if d.is_zero() => None,
-        Some(d) => Some(d),
-        None => Some(Duration::ZERO),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn block(cmd: Cmd) -> Option<Option<Duration>> {
-        let mut upper = cmd.name().to_vec();
-        upper.make_ascii_uppercase();
-        block_time(&upper, &cmd)
-    }
-
-    #[test]
-    fn blocking_commands_add_their_timeout() {
-        assert_eq!(block(Cmd::new("GET").arg("k")), None);
-        assert_eq!(
-            block(Cmd::new("BLPOP").arg("a").arg("b").arg(1.5)),
-            Some(Some(Duration::from_millis(1500)))
-        );
-        assert_eq!(block(Cmd::new("blpop").arg("a").arg(0)), Some(None));
-        assert_eq!(
-            block(Cmd::new("BLMPOP").arg(2).arg(1).arg("k").arg("LEFT")),
-            Some(Some(Duration::from_secs(2)))
-        );
-        assert_eq!(
-            block(
-                Cmd::new("XREAD")
-                    .arg("BLOCK")
-                    .arg(250)
-                    .arg("STREAMS")
-                    .arg("s")
-                    .arg("$")
-            ),
-            Some(Some(Duration::from_millis(250)))
-        );
-        assert_eq!(
-            block(Cmd::new("XREAD").arg("STREAMS").arg("s").arg("0")),
-            None
-        );
-        assert_eq!(block(Cmd::new("WAIT").arg(1).arg(0)), Some(None));
     }
 }

@@ -141,6 +141,63 @@ impl Cmd {
     }
 }
 
+impl Cmd {
+    /// How long this command may block on the server: `None` for a command that does not
+    /// block, `Some(None)` for one that may block forever (a timeout of 0), and
+    /// `Some(Some(d))` for one that blocks up to `d` (`BLPOP`, `BRPOP`, `BLMOVE`,
+    /// `BRPOPLPUSH`, `BZPOPMIN`/`MAX`, `BLMPOP`, `BZMPOP`, `WAIT`, `WAITAOF`, and
+    /// `XREAD`/`XREADGROUP` with `BLOCK`).
+    ///
+    /// Transports add it to their response timeout, and route such commands away from
+    /// connections other callers share. A timeout the server cannot read counts as
+    /// "not at all" (`Some(Some(0))`): the server refuses the command at once.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ferrodis_commands::Cmd;
+    ///
+    /// let blpop = Cmd::new("BLPOP").arg("queue").arg(1.5);
+    /// assert_eq!(blpop.blocking_timeout(), Some(Some(Duration::from_millis(1500))));
+    /// assert_eq!(Cmd::new("GET").arg("k").blocking_timeout(), None);
+    /// ```
+    pub fn blocking_timeout(&self) -> Option<Option<std::time::Duration>> {
+        use std::time::Duration;
+        let arg = |i: usize| self.arg_at(i);
+        let last = || self.arg_at(self.argc().checked_sub(1)?);
+        let seconds = |a: Option<&[u8]>| -> Option<Duration> {
+            let secs: f64 = std::str::from_utf8(a?).ok()?.parse().ok()?;
+            Duration::try_from_secs_f64(secs).ok()
+        };
+        let millis = |a: Option<&[u8]>| -> Option<Duration> {
+            let ms: u64 = std::str::from_utf8(a?).ok()?.parse().ok()?;
+            Some(Duration::from_millis(ms))
+        };
+        let mut upper = [0u8; 16];
+        let name = self.name();
+        let upper = upper.get_mut(..name.len())?;
+        upper.copy_from_slice(name);
+        upper.make_ascii_uppercase();
+        let block = match &*upper {
+            b"BLPOP" | b"BRPOP" | b"BZPOPMIN" | b"BZPOPMAX" | b"BRPOPLPUSH" | b"BLMOVE" => {
+                seconds(last())
+            }
+            b"BLMPOP" | b"BZMPOP" => seconds(arg(1)),
+            b"WAIT" | b"WAITAOF" => millis(last()),
+            b"XREAD" | b"XREADGROUP" => {
+                let at = self.args().position(|a| a.eq_ignore_ascii_case(b"BLOCK"))?;
+                millis(arg(at + 1))
+            }
+            _ => return None,
+        };
+        // An unreadable timeout is left to the server to refuse; 0 blocks forever.
+        Some(match block {
+            Some(d) if d.is_zero() => None,
+            Some(d) => Some(d),
+            None => Some(Duration::ZERO),
+        })
+    }
+}
+
 impl ArgWriter for Cmd {
     #[inline]
     fn write_arg(&mut self, arg: &[u8]) {

@@ -136,3 +136,70 @@ fn users_can_implement_to_args() {
     assert_eq!(args_of(UserId(7)), strs(&["user:7"]));
     assert_eq!(args_of([UserId(1), UserId(2)]), strs(&["user:1", "user:2"]));
 }
+
+#[test]
+fn blocking_commands_know_how_long_they_block() {
+    use std::time::Duration;
+    assert_eq!(Cmd::new("GET").arg("k").blocking_timeout(), None);
+    assert_eq!(
+        Cmd::new("BLPOP")
+            .arg("a")
+            .arg("b")
+            .arg(1.5)
+            .blocking_timeout(),
+        Some(Some(Duration::from_millis(1500)))
+    );
+    assert_eq!(
+        Cmd::new("blpop").arg("a").arg(0).blocking_timeout(),
+        Some(None)
+    );
+    assert_eq!(
+        Cmd::new("BLMPOP")
+            .arg(2)
+            .arg(1)
+            .arg("k")
+            .arg("LEFT")
+            .blocking_timeout(),
+        Some(Some(Duration::from_secs(2)))
+    );
+    assert_eq!(
+        Cmd::new("XREAD")
+            .arg("BLOCK")
+            .arg(250)
+            .arg("STREAMS")
+            .arg("s")
+            .arg("$")
+            .blocking_timeout(),
+        Some(Some(Duration::from_millis(250)))
+    );
+    assert_eq!(
+        Cmd::new("XREAD")
+            .arg("STREAMS")
+            .arg("s")
+            .arg("0")
+            .blocking_timeout(),
+        None
+    );
+    assert_eq!(
+        Cmd::new("WAIT").arg(1).arg(0).blocking_timeout(),
+        Some(None)
+    );
+    assert_eq!(
+        Cmd::new("BLPOP").arg("a").arg("soon").blocking_timeout(),
+        Some(Some(Duration::ZERO))
+    );
+    // Every command the table flags as blocking and that has a timeout is known here.
+    for name in [
+        "BLPOP",
+        "BRPOP",
+        "BLMOVE",
+        "BRPOPLPUSH",
+        "BZPOPMIN",
+        "BZPOPMAX",
+        "BLMPOP",
+        "BZMPOP",
+    ] {
+        let info = ferrodis_commands::lookup(name.as_bytes(), None).unwrap();
+        assert!(info.flags.is_blocking(), "{name}");
+    }
+}
