@@ -62,7 +62,8 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use ferrodis_commands::handshake::{Handshake, ServerInfo, Step};
 use ferrodis_commands::{
-    Cmd, ConnectionConfig, Error, FromValue, Protocol, Result, ServerError, TimeoutKind, Value,
+    Cmd, ConnectionConfig, ConnectionEffect, Error, FromValue, Protocol, Result, ServerError,
+    TimeoutKind, Value,
 };
 use ferrodis_resp::Decoder;
 
@@ -704,43 +705,15 @@ impl Connection {
 
     /// Notes what a command does to connection state and to reply timing.
     fn observe(&mut self, cmd: &Cmd, tracked: bool) {
-        let name = cmd.name();
-        if name.len() < 4 || name.len() > 10 {
-            return;
-        }
-        let mut upper = [0u8; 10];
-        let upper = &mut upper[..name.len()];
-        upper.copy_from_slice(name);
-        upper.make_ascii_uppercase();
-        match &*upper {
-            b"MULTI" => self.in_multi = true,
-            b"EXEC" | b"DISCARD" => {
+        match cmd.connection_effect() {
+            ConnectionEffect::Multi => self.in_multi = true,
+            ConnectionEffect::EndTransaction => {
                 self.in_multi = false;
                 self.watching = false;
             }
-            b"WATCH" => self.watching = true,
-            b"UNWATCH" => self.watching = false,
-            b"SELECT" | b"SUBSCRIBE" | b"PSUBSCRIBE" | b"SSUBSCRIBE" | b"MONITOR" | b"HELLO"
-            | b"AUTH" | b"RESET" | b"QUIT" | b"READONLY" | b"READWRITE" | b"ASKING" => {
-                self.state_changed = true
-            }
-            b"CLIENT" => {
-                let sub = cmd.arg_at(1).unwrap_or_default();
-                if [
-                    &b"REPLY"[..],
-                    b"SETNAME",
-                    b"TRACKING",
-                    b"NO-EVICT",
-                    b"NO-TOUCH",
-                    b"SETINFO",
-                ]
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(sub))
-                {
-                    self.state_changed = true;
-                }
-            }
-            _ if tracked => {
+            ConnectionEffect::Watch => self.watching = true,
+            ConnectionEffect::Unwatch => self.watching = false,
+            ConnectionEffect::None if tracked => {
                 if let Some(block) = cmd.blocking_timeout() {
                     self.block_extra = match (self.block_extra, block) {
                         (Some(a), Some(b)) => Some(a.saturating_add(b)),
@@ -748,7 +721,8 @@ impl Connection {
                     };
                 }
             }
-            _ => {}
+            ConnectionEffect::None => {}
+            _ => self.state_changed = true,
         }
     }
 }

@@ -213,7 +213,7 @@ impl Client {
                 Ok(value)
             })();
             let retry = match &attempt {
-                Err(Error::Watch) => max_retries.map_or(true, |max| retries < max),
+                Err(Error::Watch) => max_retries.is_none_or(|max| retries < max),
                 // The connection dropped before EXEC could have run (during WATCH, the
                 // reads, or the write of the transaction): nothing was committed, and the
                 // watch is gone with the connection. redis-py turns this into a

@@ -616,7 +616,7 @@ impl PubSub {
         let no_handler = |family: Family, name: &Bytes| {
             self.entries
                 .get(&(family, name.clone()))
-                .map_or(true, |e| e.handler.is_none())
+                .is_none_or(|e| e.handler.is_none())
         };
         let unhandled = self
             .entries
@@ -821,7 +821,7 @@ impl PubSub {
     /// After a read failed: a broken connection is given up (the next read reconnects)
     /// and the error is returned unless reconnecting succeeds at once.
     fn on_read_error(&mut self, e: Error) -> Result<()> {
-        let broken = self.conn.as_ref().map_or(true, Connection::is_broken);
+        let broken = self.conn.as_ref().is_none_or(Connection::is_broken);
         if !broken {
             return Err(e);
         }
@@ -1007,7 +1007,7 @@ impl PubSub {
                     })
                 }
                 Err(e) => {
-                    if self.conn.as_ref().map_or(true, Connection::is_broken) {
+                    if self.conn.as_ref().is_none_or(Connection::is_broken) {
                         self.connection_lost(e.clone());
                     }
                     return Err(e);
@@ -1073,7 +1073,7 @@ impl PubSubThread {
 
     /// Whether the thread has ended (stopped, or ended by an error).
     pub fn is_finished(&self) -> bool {
-        self.handle.as_ref().map_or(true, JoinHandle::is_finished)
+        self.handle.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
     /// Waits for the thread to end (call [`stop`](PubSubThread::stop) first, or it

@@ -198,6 +198,85 @@ impl Cmd {
     }
 }
 
+/// What a command does to the connection it runs on, beyond its reply: what a transport
+/// must know to keep a shared or pooled connection safe for the next caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectionEffect {
+    /// Nothing: any caller may use the connection afterwards.
+    None,
+    /// `MULTI`: commands are queued until `EXEC` or `DISCARD`.
+    Multi,
+    /// `EXEC` or `DISCARD`: ends a transaction, and any `WATCH`.
+    EndTransaction,
+    /// `WATCH`: the next `EXEC` on this connection depends on the watched keys.
+    Watch,
+    /// `UNWATCH`.
+    Unwatch,
+    /// Changes what later commands on this connection see: `SELECT`, `AUTH`, `HELLO`,
+    /// `READONLY`/`READWRITE`/`ASKING`, `CLIENT REPLY|SETNAME|TRACKING|NO-EVICT|NO-TOUCH|SETINFO`.
+    State,
+    /// Turns the connection into something else or ends it: the `SUBSCRIBE` family
+    /// (pub/sub mode), `MONITOR`, `RESET`, `QUIT`.
+    Takeover,
+}
+
+impl Cmd {
+    /// What this command does to its connection (see [`ConnectionEffect`]).
+    ///
+    /// ```
+    /// use ferrodis_commands::{Cmd, ConnectionEffect};
+    ///
+    /// assert_eq!(Cmd::new("GET").arg("k").connection_effect(), ConnectionEffect::None);
+    /// assert_eq!(Cmd::new("select").arg(2).connection_effect(), ConnectionEffect::State);
+    /// assert_eq!(
+    ///     Cmd::new("CLIENT").arg("TRACKING").arg("ON").connection_effect(),
+    ///     ConnectionEffect::State
+    /// );
+    /// ```
+    pub fn connection_effect(&self) -> ConnectionEffect {
+        let name = self.name();
+        if name.len() < 4 || name.len() > 10 {
+            return ConnectionEffect::None;
+        }
+        let mut upper = [0u8; 10];
+        let upper = &mut upper[..name.len()];
+        upper.copy_from_slice(name);
+        upper.make_ascii_uppercase();
+        match &*upper {
+            b"MULTI" => ConnectionEffect::Multi,
+            b"EXEC" | b"DISCARD" => ConnectionEffect::EndTransaction,
+            b"WATCH" => ConnectionEffect::Watch,
+            b"UNWATCH" => ConnectionEffect::Unwatch,
+            b"SELECT" | b"HELLO" | b"AUTH" | b"READONLY" | b"READWRITE" | b"ASKING" => {
+                ConnectionEffect::State
+            }
+            b"SUBSCRIBE" | b"PSUBSCRIBE" | b"SSUBSCRIBE" | b"MONITOR" | b"RESET" | b"QUIT" => {
+                ConnectionEffect::Takeover
+            }
+            b"CLIENT" => {
+                let sub = self.arg_at(1).unwrap_or_default();
+                if [
+                    &b"REPLY"[..],
+                    b"SETNAME",
+                    b"TRACKING",
+                    b"NO-EVICT",
+                    b"NO-TOUCH",
+                    b"SETINFO",
+                ]
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(sub))
+                {
+                    ConnectionEffect::State
+                } else {
+                    ConnectionEffect::None
+                }
+            }
+            _ => ConnectionEffect::None,
+        }
+    }
+}
+
 impl ArgWriter for Cmd {
     #[inline]
     fn write_arg(&mut self, arg: &[u8]) {

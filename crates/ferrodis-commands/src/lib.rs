@@ -51,7 +51,9 @@
 //!
 //! ## Crate features
 //!
-//! None: the crate is `std` and has no optional parts.
+//! * `rustls` (off by default): the [`tls`] module, the rustls client config of a
+//!   [`TlsConfig`], which the `tls` features of the blocking and async clients turn on.
+//!   Everything else is always there: the crate is `std`.
 
 mod args;
 mod cmd;
@@ -71,9 +73,11 @@ pub mod pubsub;
 pub mod replies;
 pub mod scan;
 pub mod script;
+#[cfg(feature = "rustls")]
+pub mod tls;
 
 pub use args::{ArgWriter, ToArgs};
-pub use cmd::{Args, Cmd, Typed};
+pub use cmd::{Args, Cmd, ConnectionEffect, Typed};
 pub use config::{Addr, ConnectionConfig, IntoConnectionConfig, Password, Protocol, TlsConfig};
 pub use error::{Error, ErrorCode, Redirect, RedirectKind, Result, ServerError, TimeoutKind};
 pub use from_value::FromValue;

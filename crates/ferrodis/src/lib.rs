@@ -14,9 +14,10 @@
 //! | [`resp`] | `ferrodis-resp` | the `no_std` RESP2/RESP3 [`resp::Value`], [`resp::Decoder`] and encoder |
 //! | [`commands`] | `ferrodis-commands` | the sans-IO command layer: [`Cmd`], [`ToArgs`], [`FromValue`], [`Error`], the command table, config and URLs, pipelines, scripts, scan, pub/sub, key slots |
 //! | [`blocking`] | `ferrodis-blocking` | the blocking client on `std::net`: [`Client`] and its pool, [`blocking::Connection`], pipelines and transactions, pub/sub, monitor, scripts, scan iterators |
+//! | `aio` | `ferrodis-async` | the async client on tokio or async-std: `aio::Client` (a multiplexed connection with automatic pipelining, and a pool for blocking commands and `WATCH`), `aio::MultiplexedConnection`, `aio::Connection`, pipelines and transactions, pub/sub, monitor, scripts, scan streams |
 //!
-//! The async client, cluster and sentinel support arrive as further modules; the project
-//! README keeps an honest status table.
+//! Cluster and sentinel support arrive as further modules; the project README keeps an
+//! honest status table.
 //!
 //! ## Connecting
 //!
@@ -57,6 +58,8 @@
 //! * `std` (default): `std::error::Error` implementations.
 //! * `commands` (default): the command layer, [`commands`], and its main types at the root.
 //! * `blocking` (default): the blocking client, [`blocking`], and [`Client`] at the root.
+//! * `tokio`, `async-std`: the async client, `aio`, on that runtime (both may be on; a
+//!   client uses the runtime it is created in). `async` alone builds it without a runtime.
 //! * `tls`: TLS through rustls for the clients (`rediss://` URLs, `ConnectionConfig::tls`).
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -78,6 +81,14 @@ pub use ferrodis_blocking as blocking;
 
 #[cfg(feature = "blocking")]
 pub use ferrodis_blocking::Client;
+
+/// The async client, on tokio or async-std (the `ferrodis-async` crate): features
+/// `tokio`, `async-std`.
+#[cfg(feature = "async")]
+pub use ferrodis_async as aio;
+
+#[cfg(feature = "async")]
+pub use ferrodis_commands::AsyncCommands;
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -67,7 +67,7 @@ impl StreamId {
             None => (s, None),
         };
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-        if !digits(ms) || !seq.map_or(true, digits) {
+        if !digits(ms) || !seq.is_none_or(digits) {
             return Err(err());
         }
         let ms = ms.parse().map_err(|_| err())?;
