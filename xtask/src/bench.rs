@@ -6,10 +6,13 @@ use crate::util::{self, Result};
 
 /// The benchmarks `cargo xtask bench` runs, in order: (package, `[[bench]]` target).
 /// `ferrodis-blocking/blocking` starts its own redis-server and runs `redis-benchmark`
-/// against it before and after, so its figures come with the reference side by side.
+/// against it before and after, so its figures come with the reference side by side;
+/// `ferrodis-async/multiplexed` runs ferrodis and redis-rs in interleaved rounds against
+/// its own redis-server (it takes `--quick` too).
 const BENCHES: &[(&str, &str)] = &[
     ("ferrodis-resp", "decode"),
     ("ferrodis-blocking", "blocking"),
+    ("ferrodis-async", "multiplexed"),
 ];
 
 /// `[--quick] [ARGS...]`: `--quick` and ARGS are handed to criterion after `--`.

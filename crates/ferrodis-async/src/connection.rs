@@ -123,7 +123,7 @@ impl fmt::Debug for Connection {
 
 impl Connection {
     /// Opens a connection on the runtime the caller runs on
-    /// ([`runtime::detect`](crate::runtime::detect)): TCP (with `TCP_NODELAY` and
+    /// ([`runtime::detect`]): TCP (with `TCP_NODELAY` and
     /// keepalive), a unix socket or TLS, within the config's `connect_timeout`, then the
     /// [handshake](ferrodis_commands::handshake) (`HELLO`, `AUTH`, `CLIENT SETNAME`,
     /// `SELECT`, ...).

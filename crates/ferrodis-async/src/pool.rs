@@ -61,46 +61,13 @@ use crate::connect::Connector;
 use crate::connection::Connection;
 use crate::runtime::{self, RuntimeRef};
 
-/// The default maximum number of connections of a pool.
-pub const DEFAULT_MAX_SIZE: usize = 16;
-/// The default wait for a free connection.
-pub const DEFAULT_POOL_TIMEOUT: Duration = Duration::from_secs(5);
-/// The default idle timeout: connections idle for 5 minutes are closed.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// The pool's settings; see [`ClientBuilder`](crate::ClientBuilder).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct PoolSettings {
-    pub(crate) max_size: usize,
-    pub(crate) pool_timeout: Duration,
-    pub(crate) idle_timeout: Option<Duration>,
-    pub(crate) max_lifetime: Option<Duration>,
-    pub(crate) health_check_interval: Option<Duration>,
-}
-
-impl Default for PoolSettings {
-    fn default() -> PoolSettings {
-        PoolSettings {
-            max_size: DEFAULT_MAX_SIZE,
-            pool_timeout: DEFAULT_POOL_TIMEOUT,
-            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
-            max_lifetime: None,
-            health_check_interval: None,
-        }
-    }
-}
-
-/// A snapshot of a pool's counters, from [`Client::pool_status`](crate::Client::pool_status).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PoolStatus {
-    /// The maximum number of connections.
-    pub max_size: usize,
-    /// Connections open now: idle, borrowed, or being opened.
-    pub open: usize,
-    /// Idle connections, ready to be borrowed.
-    pub idle: usize,
-}
+/// The pool's settings; see [`ClientBuilder`](crate::ClientBuilder). What they mean
+/// (defaults, expiry, health checks) is shared with the other transport, in
+/// [`ferrodis_commands::pool`].
+pub(crate) use ferrodis_commands::pool::PoolConfig as PoolSettings;
+pub use ferrodis_commands::pool::{
+    PoolStatus, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_SIZE, DEFAULT_POOL_TIMEOUT,
+};
 
 struct Idle {
     conn: Connection,
@@ -172,11 +139,11 @@ impl Pool {
 
     pub(crate) fn status(&self) -> PoolStatus {
         let state = lock(&self.state);
-        PoolStatus {
-            max_size: self.settings.max_size,
-            open: state.idle.len() + state.active,
-            idle: state.idle.len(),
-        }
+        PoolStatus::new(
+            self.settings.max_size,
+            state.idle.len() + state.active,
+            state.idle.len(),
+        )
     }
 
     /// Borrows a connection: an idle one that passes its checks, else a new one, waiting
@@ -285,18 +252,14 @@ impl Pool {
 
     /// How often the reaper looks for expired connections; `None` when none expire.
     fn reap_interval(&self) -> Option<Duration> {
-        let expiry = match (self.settings.idle_timeout, self.settings.max_lifetime) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        expiry.map(|t| (t / 2).clamp(Duration::from_millis(10), Duration::from_secs(30)))
+        self.settings.reap_interval()
     }
 
     /// The idle connections past their idle timeout or lifetime, taken out of the pool
     /// (close them after unlocking).
     fn take_expired(&self, state: &mut State, now: Instant) -> Vec<Connection> {
         let mut expired = Vec::new();
-        if self.settings.idle_timeout.is_none() && self.settings.max_lifetime.is_none() {
+        if !self.settings.expires() {
             return expired;
         }
         let mut i = 0;
@@ -311,15 +274,12 @@ impl Pool {
     }
 
     fn is_expired(&self, idle: &Idle, now: Instant) -> bool {
-        let idle_too_long = self
-            .settings
-            .idle_timeout
-            .is_some_and(|t| now.saturating_duration_since(idle.since) >= t);
-        idle_too_long || self.too_old(&idle.conn)
+        let idle_for = now.saturating_duration_since(idle.since);
+        self.settings.is_expired(idle_for, idle.conn.age())
     }
 
     fn too_old(&self, conn: &Connection) -> bool {
-        self.settings.max_lifetime.is_some_and(|t| conn.age() >= t)
+        self.settings.is_too_old(conn.age())
     }
 
     /// The checks before an idle connection is handed out; `None`: it was closed.
@@ -328,10 +288,11 @@ impl Pool {
         if !conn.peek_alive() {
             return None;
         }
-        if let Some(interval) = self.settings.health_check_interval {
-            if now.saturating_duration_since(since) >= interval {
-                conn.ping().await.ok()?;
-            }
+        if self
+            .settings
+            .needs_health_check(now.saturating_duration_since(since))
+        {
+            conn.ping().await.ok()?;
         }
         Some(conn)
     }

@@ -6,13 +6,15 @@
 //! ([`Client::dedicated_connection`]) and keeps it for its whole life, reopening it when
 //! it drops. Publishing is an ordinary command on the [`Client`].
 //!
-//! Everything about the frames themselves lives in [`ferrodis_commands::pubsub`], the
-//! sans-IO core that the blocking client drives too: [`classify`] sorts what arrives
-//! (RESP2 arrays and RESP3 push frames alike), and the [`Subscriptions`] change only when
-//! the *server* confirms a (un)subscription, so that they always say what is really in
-//! effect and a reconnect restores exactly that ([`Subscriptions::resubscribe_cmds`]).
-//! This module is the async loop around it, and has the same semantics as
-//! `ferrodis_blocking::pubsub`, with `.await`.
+//! Everything that needs no socket lives in [`ferrodis_commands::pubsub`], the sans-IO
+//! core that the blocking client drives too: [`classify`] sorts what arrives (RESP2
+//! arrays and RESP3 push frames alike); the [`Session`] keeps the state of the session
+//! (the [`Subscriptions`], which change only when the *server* confirms a
+//! (un)subscription, the caller's requests with their handlers, the pongs owed),
+//! dispatches each message to its handler, and says what a new connection must send to
+//! restore exactly what was in effect ([`Session::restore_cmds`]). This module is the
+//! async loop around it, and has the same semantics as `ferrodis_blocking::pubsub`, with
+//! `.await`.
 //!
 //! Two things are specific to async:
 //!
@@ -31,7 +33,6 @@
 
 use std::any::Any;
 use std::borrow::{Borrow, BorrowMut};
-use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::ops::ControlFlow;
@@ -41,13 +42,15 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use ferrodis_commands::pubsub::{self as core, classify, Incoming};
+use ferrodis_commands::pubsub::{self as core, classify, Family, Incoming, Session};
 use ferrodis_commands::{
-    Cmd, Error, FromValue, Message, MessageKind, Protocol, Result, Subscriptions, TimeoutKind,
-    ToArgs, Value,
+    Cmd, Error, Message, Protocol, Result, Subscriptions, TimeoutKind, ToArgs, Value,
 };
 use futures_core::Stream;
+
+// Only named in the docs (intra-doc links).
+#[cfg(doc)]
+use ferrodis_commands::MessageKind;
 
 use crate::client::Client;
 use crate::connection::Connection;
@@ -62,64 +65,9 @@ type ErrorHandler = Box<dyn FnMut(&Error) -> ControlFlow<()> + Send + 'static>;
 /// The callback for pushes that are not pub/sub.
 type PushHandler = Box<dyn FnMut(Value) + Send + 'static>;
 
-/// Which family a subscription belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Family {
-    Channel,
-    Pattern,
-    Shard,
-}
-
-impl Family {
-    fn subscribe(self, names: &[Bytes]) -> Cmd {
-        match self {
-            Family::Channel => core::subscribe(names),
-            Family::Pattern => core::psubscribe(names),
-            Family::Shard => core::ssubscribe(names),
-        }
-    }
-
-    fn unsubscribe(self, names: &[Bytes]) -> Cmd {
-        match self {
-            Family::Channel => core::unsubscribe(names),
-            Family::Pattern => core::punsubscribe(names),
-            Family::Shard => core::sunsubscribe(names),
-        }
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Family::Channel => "channel",
-            Family::Pattern => "pattern",
-            Family::Shard => "shard channel",
-        }
-    }
-}
-
-/// What the caller asked for on one channel, pattern or shard channel.
-struct Entry {
-    /// Its handler, if any.
-    handler: Option<Handler>,
-    /// `true` from a subscribe request, `false` from an unsubscribe request (the entry
-    /// stays, with its handler, until the server confirms the unsubscription, so that
-    /// messages still in flight reach the handler).
-    wanted: bool,
-}
-
 /// The notice given to the [`on_reconnect`](PubSub::on_reconnect) callback after the
-/// connection dropped and a new one was opened.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Reconnected {
-    /// Why the old connection was given up.
-    pub cause: Error,
-    /// How many times this `PubSub` has reconnected, this time included.
-    pub reconnects: u64,
-    /// What was in effect on the old connection, and is being subscribed to again (the
-    /// confirmations arrive as messages). Subscriptions requested but not yet confirmed
-    /// are requested again too.
-    pub resubscribed: Subscriptions,
-}
+/// connection dropped and a new one was opened (made by the sans-IO [`Session`]).
+pub use ferrodis_commands::pubsub::Reconnected;
 
 /// A publish/subscribe session on a connection of its own, created by
 /// [`Client::pubsub`].
@@ -231,23 +179,13 @@ pub struct PubSub {
     /// `None` after [`close`](PubSub::close), or when the connection dropped and could
     /// not be reopened yet.
     conn: Option<Connection>,
-    /// Why the connection was lost, while it is not reopened: the next read reconnects
-    /// and resubscribes.
-    lost: Option<Error>,
-    /// Confirmed by the server.
-    subs: Subscriptions,
-    /// Requested by the caller, with the handlers.
-    entries: BTreeMap<(Family, Bytes), Entry>,
-    /// Messages read (and already processed) while waiting for something else, such as
-    /// a pong.
-    queued: VecDeque<Message>,
-    /// PINGs sent whose answers have not arrived.
-    pings_outstanding: usize,
-    ignore_subscribe_messages: bool,
+    /// The sans-IO state: subscriptions confirmed and requested, handlers, pongs owed,
+    /// messages read early, and the lost connection (while it is not reopened, the next
+    /// read reconnects and resubscribes) with the count of reconnects.
+    session: Session<Handler>,
     health_check_interval: Option<Duration>,
     /// When something last arrived (or the connection was opened).
     last_read: Instant,
-    reconnects: u64,
     on_reconnect: Option<ReconnectHandler>,
     on_push: Option<PushHandler>,
 }
@@ -257,10 +195,13 @@ impl fmt::Debug for PubSub {
         f.debug_struct("PubSub")
             .field("addr", &self.client.config().addr)
             .field("connected", &self.conn.is_some())
-            .field("subscriptions", &self.subs)
-            .field("ignore_subscribe_messages", &self.ignore_subscribe_messages)
+            .field("subscriptions", self.session.subscriptions())
+            .field(
+                "ignore_subscribe_messages",
+                &self.session.ignores_subscribe_messages(),
+            )
             .field("health_check_interval", &self.health_check_interval)
-            .field("reconnects", &self.reconnects)
+            .field("reconnects", &self.session.reconnects())
             .finish_non_exhaustive()
     }
 }
@@ -277,15 +218,9 @@ impl Client {
         Ok(PubSub {
             client: self.clone(),
             conn: Some(conn),
-            lost: None,
-            subs: Subscriptions::new(),
-            entries: BTreeMap::new(),
-            queued: VecDeque::new(),
-            pings_outstanding: 0,
-            ignore_subscribe_messages: false,
+            session: Session::new(),
             health_check_interval: None,
             last_read: Instant::now(),
-            reconnects: 0,
             on_reconnect: None,
             on_push: None,
         })
@@ -299,11 +234,6 @@ async fn open(client: &Client) -> Result<Connection> {
     Ok(conn)
 }
 
-/// The names a `ToArgs` value holds (one per argument).
-fn names_of(cmd: &Cmd) -> Vec<Bytes> {
-    cmd.args().skip(1).map(Bytes::copy_from_slice).collect()
-}
-
 impl PubSub {
     /// Hides subscription confirmations (`subscribe`, `unsubscribe`, ...): they still
     /// update the state, but [`get_message`](PubSub::get_message) and the
@@ -311,13 +241,13 @@ impl PubSub {
     /// `pubsub(ignore_subscribe_messages=True)`).
     #[must_use]
     pub fn ignore_subscribe_messages(mut self, ignore: bool) -> PubSub {
-        self.ignore_subscribe_messages = ignore;
+        self.session.set_ignore_subscribe_messages(ignore);
         self
     }
 
     /// As [`ignore_subscribe_messages`](PubSub::ignore_subscribe_messages), on a `&mut`.
     pub fn set_ignore_subscribe_messages(&mut self, ignore: bool) {
-        self.ignore_subscribe_messages = ignore;
+        self.session.set_ignore_subscribe_messages(ignore);
     }
 
     /// PINGs the server whenever nothing arrived for `interval` while reading (also while
@@ -546,18 +476,18 @@ impl PubSub {
 
     /// The subscriptions the server has confirmed.
     pub fn subscriptions(&self) -> &Subscriptions {
-        &self.subs
+        self.session.subscriptions()
     }
 
     /// Whether anything is subscribed, or requested and not yet confirmed (redis-py's
     /// `subscribed`). The [`stream`](PubSub::stream) ends when this turns false.
     pub fn is_subscribed(&self) -> bool {
-        self.subs.is_subscribed() || self.entries.values().any(|e| e.wanted)
+        self.session.is_subscribed()
     }
 
     /// How many times the connection was reopened after it dropped.
     pub fn reconnects(&self) -> u64 {
-        self.reconnects
+        self.session.reconnects()
     }
 
     /// The protocol of the current connection (`None` while there is none).
@@ -595,20 +525,15 @@ impl PubSub {
     pub async fn get_message(&mut self, timeout: Option<Duration>) -> Result<Option<Message>> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
-            if let Some(message) = self.queued.pop_front() {
+            if let Some(message) = self.session.pop_queued() {
                 return Ok(Some(message));
             }
             self.ensure_connected().await?;
             let now = Instant::now();
             let remaining = deadline.map(|d| d.saturating_duration_since(now));
             // Wake up for the next health check, if one is due before the deadline.
-            let health_due = self
-                .health_check_interval
-                .map(|i| i.saturating_sub(now.saturating_duration_since(self.last_read)));
-            let wait = match (remaining, health_due) {
-                (Some(r), Some(h)) => Some(r.min(h)),
-                (r, h) => r.or(h),
-            };
+            let since_last_read = now.saturating_duration_since(self.last_read);
+            let wait = core::read_wait(remaining, self.health_check_interval, since_last_read);
             match self.read_one(wait).await {
                 // Something arrived: a message for the caller, or something consumed here
                 // (a handler took it, a hidden confirmation, a pong): `None`, as redis-py.
@@ -659,7 +584,7 @@ impl PubSub {
     /// could not be opened or did not answer either).
     pub async fn ping(&mut self) -> Result<()> {
         let first = self.ping_once().await;
-        if first.is_err() && self.lost.is_some() {
+        if first.is_err() && self.session.is_lost() {
             // The connection was dead: reopen, resubscribe, and try once more.
             self.ensure_connected().await?;
             return self.ping_once().await;
@@ -686,11 +611,7 @@ impl PubSub {
     /// Closes the connection and forgets every subscription and handler (aredis's
     /// `close()`). Subscribing again afterwards opens a new connection.
     pub async fn close(&mut self) {
-        self.lost = None;
-        self.subs.clear();
-        self.entries.clear();
-        self.queued.clear();
-        self.pings_outstanding = 0;
+        self.session.clear();
         if let Some(conn) = self.conn.take() {
             conn.close().await;
         }
@@ -703,45 +624,7 @@ impl PubSub {
     ///
     /// [`Error::PubSub`] naming the first channel or pattern without a handler.
     pub fn check_handlers(&self) -> Result<()> {
-        let no_handler = |family: Family, name: &Bytes| {
-            self.entries
-                .get(&(family, name.clone()))
-                .is_none_or(|e| e.handler.is_none())
-        };
-        let unhandled = self
-            .entries
-            .iter()
-            .find(|(_, e)| e.wanted && e.handler.is_none())
-            .map(|((family, name), _)| (*family, name.clone()))
-            .or_else(|| {
-                let confirmed = self
-                    .subs
-                    .channels()
-                    .map(|c| (Family::Channel, c))
-                    .chain(self.subs.patterns().map(|p| (Family::Pattern, p)))
-                    .chain(self.subs.shard_channels().map(|c| (Family::Shard, c)));
-                confirmed
-                    .filter(|(family, name)| no_handler(*family, name))
-                    .map(|(family, name)| (family, name.clone()))
-                    .next()
-            });
-        match unhandled {
-            None => Ok(()),
-            Some((family, name)) => Err(Error::PubSub {
-                message: format!(
-                    "{} {:?} has no handler registered; run_in_background can only hand \
-                     messages to handlers: subscribe with {}subscribe_with(..) or unsubscribe \
-                     from it first",
-                    family.noun(),
-                    String::from_utf8_lossy(&name),
-                    match family {
-                        Family::Channel => "",
-                        Family::Pattern => "p",
-                        Family::Shard => "s",
-                    },
-                ),
-            }),
-        }
+        self.session.check_handlers("run_in_background")
     }
 
     /// Spawns a task on the client's runtime that reads messages and hands them to their
@@ -825,45 +708,12 @@ impl PubSub {
         cmd: &Cmd,
         handler: Option<Handler>,
     ) -> Result<()> {
-        let names = names_of(cmd);
-        if names.is_empty() {
-            return Err(Error::PubSub {
-                message: format!(
-                    "subscribing needs at least one {}; none was given",
-                    family.noun()
-                ),
-            });
-        }
-        if handler.is_some() && names.len() != 1 {
-            return Err(Error::PubSub {
-                message: format!(
-                    "a handler is registered for one {} at a time; {} were given",
-                    family.noun(),
-                    names.len()
-                ),
-            });
-        }
-        let mut handler = handler;
-        for name in names {
-            self.entries.insert(
-                (family, name),
-                Entry {
-                    handler: handler.take(),
-                    wanted: true,
-                },
-            );
-        }
-        Ok(())
+        self.session.request_subscribe(family, cmd, handler)
     }
 
     /// Records an unsubscription request and sends it (as `request_subscribe`).
     async fn request_unsubscribe(&mut self, family: Family, cmd: Cmd) -> Result<()> {
-        let names = names_of(&cmd);
-        for ((f, name), entry) in self.entries.iter_mut() {
-            if *f == family && (names.is_empty() || names.contains(name)) {
-                entry.wanted = false;
-            }
-        }
+        self.session.request_unsubscribe(family, &cmd);
         self.send_request(&cmd).await
     }
 
@@ -924,10 +774,7 @@ impl PubSub {
 
     fn connection_lost(&mut self, cause: Error) {
         self.conn = None;
-        self.pings_outstanding = 0;
-        if self.lost.is_none() {
-            self.lost = Some(cause);
-        }
+        self.session.connection_lost(cause);
     }
 
     /// Opens a connection if there is none: after a drop, resubscribes and tells the
@@ -938,20 +785,13 @@ impl PubSub {
             return Ok(());
         }
         let mut conn = open(&self.client).await?;
-        for cmd in self.restore_cmds() {
+        for cmd in self.session.restore_cmds() {
             conn.send_untracked(&cmd);
         }
         conn.flush().await?;
-        let resubscribed = self.subs.clone();
         self.conn = Some(conn);
         self.last_read = Instant::now();
-        if let Some(cause) = self.lost.take() {
-            self.reconnects += 1;
-            let notice = Reconnected {
-                cause,
-                reconnects: self.reconnects,
-                resubscribed,
-            };
+        if let Some(notice) = self.session.reconnected() {
             if let Some(callback) = self.on_reconnect.as_mut() {
                 callback(&notice);
             }
@@ -959,121 +799,16 @@ impl PubSub {
         Ok(())
     }
 
-    /// What a new connection must send: everything confirmed (the core's
-    /// `resubscribe_cmds`), then the requests not confirmed yet: subscriptions asked for
-    /// and unsubscriptions asked for.
-    fn restore_cmds(&self) -> Vec<Cmd> {
-        let mut cmds = self.subs.resubscribe_cmds();
-        let confirmed = |family: Family, name: &Bytes| match family {
-            Family::Channel => self.subs.channels().any(|c| c == name),
-            Family::Pattern => self.subs.patterns().any(|c| c == name),
-            Family::Shard => self.subs.shard_channels().any(|c| c == name),
-        };
-        let mut to_subscribe: BTreeMap<Family, Vec<Bytes>> = BTreeMap::new();
-        let mut to_unsubscribe: BTreeMap<Family, Vec<Bytes>> = BTreeMap::new();
-        for ((family, name), entry) in &self.entries {
-            let is_confirmed = confirmed(*family, name);
-            if entry.wanted && !is_confirmed {
-                to_subscribe.entry(*family).or_default().push(name.clone());
-            } else if !entry.wanted && is_confirmed {
-                to_unsubscribe
-                    .entry(*family)
-                    .or_default()
-                    .push(name.clone());
-            }
-        }
-        for (family, names) in to_subscribe {
-            if family == Family::Shard {
-                // One per command: in a cluster, shard channels of one command must
-                // share a slot.
-                cmds.extend(names.chunks(1).map(|n| family.subscribe(n)));
-            } else {
-                cmds.push(family.subscribe(&names));
-            }
-        }
-        for (family, names) in to_unsubscribe {
-            if family == Family::Shard {
-                cmds.extend(names.chunks(1).map(|n| family.unsubscribe(n)));
-            } else {
-                cmds.push(family.unsubscribe(&names));
-            }
-        }
-        cmds
-    }
-
-    /// Applies what arrived: updates the subscriptions, runs handlers, consumes pongs.
+    /// Applies what arrived (the session updates the subscriptions, runs handlers,
+    /// consumes pongs; pushes that are not pub/sub go to the `on_push` callback).
     /// Returns the message to hand to the reader, if any.
     fn process(&mut self, incoming: Incoming) -> Result<Option<Message>> {
-        match incoming {
-            Incoming::Message(message) => Ok(self.process_message(message)),
-            // Not pub/sub (client tracking's `invalidate`, ...): never a message.
-            Incoming::Push(push) => {
-                if let Some(callback) = self.on_push.as_mut() {
-                    callback(push);
-                }
-                Ok(None)
+        let on_push = &mut self.on_push;
+        self.session.process(incoming, |push| {
+            if let Some(callback) = on_push.as_mut() {
+                callback(push);
             }
-            Incoming::Reply(value) => match value {
-                Value::SimpleError(_) | Value::BulkError(_) => {
-                    // A refused command of this session: conversion makes it an
-                    // `Error::Server`.
-                    <()>::from_value(value).map(|()| None)
-                }
-                _ => {
-                    // RESP3's `PONG` (or RESP2's, when nothing was subscribed).
-                    self.pings_outstanding = self.pings_outstanding.saturating_sub(1);
-                    Ok(None)
-                }
-            },
-        }
-    }
-
-    fn process_message(&mut self, message: Message) -> Option<Message> {
-        let key = match message.kind {
-            MessageKind::Pong => {
-                self.pings_outstanding = self.pings_outstanding.saturating_sub(1);
-                return None;
-            }
-            MessageKind::Message => (Family::Channel, message.channel.clone()),
-            MessageKind::SMessage => (Family::Shard, message.channel.clone()),
-            MessageKind::PMessage => (Family::Pattern, message.pattern.clone().unwrap_or_default()),
-            _ => {
-                self.subs.apply(&message);
-                self.forget_unsubscribed(&message);
-                return (!self.ignore_subscribe_messages).then_some(message);
-            }
-        };
-        match self.entries.get_mut(&key).and_then(|e| e.handler.as_mut()) {
-            Some(handler) => {
-                handler(message);
-                None
-            }
-            None => Some(message),
-        }
-    }
-
-    /// Drops the entries whose unsubscription the server just confirmed (unless the
-    /// caller subscribed again meanwhile).
-    fn forget_unsubscribed(&mut self, message: &Message) {
-        let family = match message.kind {
-            MessageKind::Unsubscribe => Family::Channel,
-            MessageKind::PUnsubscribe => Family::Pattern,
-            MessageKind::SUnsubscribe => Family::Shard,
-            _ => return,
-        };
-        let key = (family, message.channel.clone());
-        if self.entries.get(&key).is_some_and(|e| !e.wanted) {
-            self.entries.remove(&key);
-        }
-        if message.count == Some(0) {
-            // Nothing of these families is left on the server.
-            let cleared: &[Family] = match family {
-                Family::Shard => &[Family::Shard],
-                _ => &[Family::Channel, Family::Pattern],
-            };
-            self.entries
-                .retain(|(f, _), entry| entry.wanted || !cleared.contains(f));
-        }
+        })
     }
 
     /// One PING round trip on the current connection.
@@ -1081,19 +816,19 @@ impl PubSub {
         self.ensure_connected().await?;
         // Counted before the write: if this future is dropped after the PING left, its
         // pong still finds its count (a count without a PING only floors at zero).
-        self.pings_outstanding += 1;
+        self.session.ping_sent();
         if let Err(e) = self.write(&core::ping(None)).await {
             self.connection_lost(e.clone());
             return Err(e);
         }
         let timeout = self.client.config().response_timeout;
         let deadline = timeout.map(|t| Instant::now() + t);
-        while self.pings_outstanding > 0 {
+        while self.session.pings_outstanding() > 0 {
             let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             match self.read_one(remaining).await {
                 Ok(Some(incoming)) => {
                     if let Some(message) = self.process(incoming)? {
-                        self.queued.push_back(message);
+                        self.session.queue(message);
                     }
                 }
                 Ok(None) => {
@@ -1116,7 +851,7 @@ impl PubSub {
     /// The next message for a stream: `None` once nothing is subscribed (nor queued).
     async fn next_item(&mut self) -> Option<Result<Message>> {
         loop {
-            if self.queued.is_empty() && !self.is_subscribed() {
+            if !self.session.has_queued() && !self.is_subscribed() {
                 return None;
             }
             match self.get_message(None).await {

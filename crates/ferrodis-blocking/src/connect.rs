@@ -44,44 +44,23 @@ impl std::fmt::Debug for Connector {
 }
 
 impl Connector {
-    /// Checks the config, and prepares TLS if it asks for it.
+    /// Checks the config (the checks every transport makes, in
+    /// [`ConnectionConfig::check_transport`]), and prepares TLS if it asks for it.
     ///
     /// # Errors
     ///
     /// [`Error::Tls`] when the TLS files cannot be read or parsed, or when TLS is asked
-    /// for and the `tls` feature is off; [`Error::Config`] for a unix socket on a
-    /// platform without them.
+    /// for and the `tls` feature is off; [`Error::Config`] for TLS over a unix socket, or
+    /// a unix socket on a platform without them.
     pub(crate) fn new(config: &ConnectionConfig) -> Result<Connector> {
-        #[cfg(not(unix))]
-        if matches!(config.addr, Addr::Unix(_)) {
-            return Err(Error::Config {
-                part: "addr",
-                reason: "unix sockets are not available on this platform".to_owned(),
+        config.check_transport(cfg!(feature = "tls"), env!("CARGO_PKG_NAME"))?;
+        #[cfg(feature = "tls")]
+        if let Some(tls) = &config.tls {
+            return Ok(Connector {
+                tls: Some(crate::tls::client_config(tls)?),
             });
         }
-        match &config.tls {
-            None => Ok(Connector::default()),
-            #[cfg(feature = "tls")]
-            Some(tls) => {
-                if matches!(config.addr, Addr::Unix(_)) {
-                    return Err(Error::Config {
-                        part: "tls",
-                        reason: "TLS over a unix socket is not supported; use a TCP address"
-                            .to_owned(),
-                    });
-                }
-                Ok(Connector {
-                    tls: Some(crate::tls::client_config(tls)?),
-                })
-            }
-            #[cfg(not(feature = "tls"))]
-            Some(_) => Err(Error::Tls {
-                message: "this config asks for TLS (a rediss:// URL or ConnectionConfig::tls), \
-                          but ferrodis was built without TLS support: enable the `tls` feature \
-                          (of `ferrodis` or `ferrodis-blocking`)"
-                    .to_owned(),
-            }),
-        }
+        Ok(Connector::default())
     }
 
     /// Opens the transport (no handshake yet) before `deadline`.

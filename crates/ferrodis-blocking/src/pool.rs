@@ -45,46 +45,13 @@ use ferrodis_commands::{ConnectionConfig, Error, Result};
 use crate::connect::Connector;
 use crate::connection::Connection;
 
-/// The default maximum number of connections of a pool.
-pub const DEFAULT_MAX_SIZE: usize = 16;
-/// The default wait for a free connection.
-pub const DEFAULT_POOL_TIMEOUT: Duration = Duration::from_secs(5);
-/// The default idle timeout: connections idle for 5 minutes are closed.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// The pool's settings; see [`ClientBuilder`](crate::ClientBuilder).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct PoolSettings {
-    pub(crate) max_size: usize,
-    pub(crate) pool_timeout: Duration,
-    pub(crate) idle_timeout: Option<Duration>,
-    pub(crate) max_lifetime: Option<Duration>,
-    pub(crate) health_check_interval: Option<Duration>,
-}
-
-impl Default for PoolSettings {
-    fn default() -> PoolSettings {
-        PoolSettings {
-            max_size: DEFAULT_MAX_SIZE,
-            pool_timeout: DEFAULT_POOL_TIMEOUT,
-            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
-            max_lifetime: None,
-            health_check_interval: None,
-        }
-    }
-}
-
-/// A snapshot of a pool's counters, from [`Client::pool_status`](crate::Client::pool_status).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PoolStatus {
-    /// The maximum number of connections.
-    pub max_size: usize,
-    /// Connections open now: idle, borrowed, or being opened.
-    pub open: usize,
-    /// Idle connections, ready to be borrowed.
-    pub idle: usize,
-}
+/// The pool's settings; see [`ClientBuilder`](crate::ClientBuilder). What they mean
+/// (defaults, expiry, health checks) is shared with the other transport, in
+/// [`ferrodis_commands::pool`].
+pub(crate) use ferrodis_commands::pool::PoolConfig as PoolSettings;
+pub use ferrodis_commands::pool::{
+    PoolStatus, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_SIZE, DEFAULT_POOL_TIMEOUT,
+};
 
 struct Idle {
     conn: Connection,
@@ -146,12 +113,7 @@ impl Pool {
             freed: Condvar::new(),
             reaper_stop: Arc::new((Mutex::new(false), Condvar::new())),
         });
-        let expiry = match (pool.settings.idle_timeout, pool.settings.max_lifetime) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        if let Some(expiry) = expiry {
-            let every = (expiry / 2).clamp(Duration::from_millis(10), Duration::from_secs(30));
+        if let Some(every) = pool.settings.reap_interval() {
             let weak = Arc::downgrade(&pool);
             let stop = pool.reaper_stop.clone();
             // Without the thread, expired connections are still closed at the next borrow.
@@ -164,11 +126,7 @@ impl Pool {
 
     pub(crate) fn status(&self) -> PoolStatus {
         let state = lock(&self.state);
-        PoolStatus {
-            max_size: self.settings.max_size,
-            open: state.open,
-            idle: state.idle.len(),
-        }
+        PoolStatus::new(self.settings.max_size, state.open, state.idle.len())
     }
 
     /// Borrows a connection: an idle one that passes its checks, else a new one if there
@@ -243,7 +201,7 @@ impl Pool {
     /// (close them after unlocking).
     fn take_expired(&self, state: &mut State, now: Instant) -> Vec<Connection> {
         let mut expired = Vec::new();
-        if self.settings.idle_timeout.is_none() && self.settings.max_lifetime.is_none() {
+        if !self.settings.expires() {
             return expired;
         }
         let mut i = 0;
@@ -262,25 +220,23 @@ impl Pool {
     }
 
     fn is_expired(&self, idle: &Idle, now: Instant) -> bool {
-        let idle_too_long = self
-            .settings
-            .idle_timeout
-            .is_some_and(|t| now.saturating_duration_since(idle.since) >= t);
-        idle_too_long || self.too_old(&idle.conn)
+        let idle_for = now.saturating_duration_since(idle.since);
+        self.settings.is_expired(idle_for, idle.conn.age())
     }
 
     fn too_old(&self, conn: &Connection) -> bool {
-        self.settings.max_lifetime.is_some_and(|t| conn.age() >= t)
+        self.settings.is_too_old(conn.age())
     }
 
     /// The checks before an idle connection is handed out; `None`: it was closed.
     fn validate(&self, idle: Idle, now: Instant) -> Option<Connection> {
         let Idle { mut conn, since } = idle;
         conn.check_idle().ok()?;
-        if let Some(interval) = self.settings.health_check_interval {
-            if now.saturating_duration_since(since) >= interval {
-                conn.ping().ok()?;
-            }
+        if self
+            .settings
+            .needs_health_check(now.saturating_duration_since(since))
+        {
+            conn.ping().ok()?;
         }
         Some(conn)
     }

@@ -4,8 +4,9 @@
 //! wastes bandwidth, and calling it by SHA1 (`EVALSHA`) fails with `NOSCRIPT` on a server
 //! that has not seen it (another server, a restart, a `SCRIPT FLUSH`). A [`Script`], made
 //! by [`Client::register_script`] as in redis-py, calls `EVALSHA` and, on `NOSCRIPT`,
-//! `SCRIPT LOAD` + `EVALSHA` again in one round trip: the state machine is [`ScriptCall`]
-//! in ferrodis-commands, driven here on a pooled connection. It runs on any [`Client`],
+//! `SCRIPT LOAD` + `EVALSHA` again in one round trip: the state machine is
+//! [`ScriptCall`](core_script::ScriptCall) in ferrodis-commands, driven here on a pooled
+//! connection. It runs on any [`Client`],
 //! including one pointing at another server, and in [pipelines](crate::pipeline), which
 //! load their scripts before they run.
 //!
@@ -39,12 +40,9 @@
 //! [`Client::load_function`] and [`Client::list_functions`] are thin helpers over
 //! [`ferrodis_commands::script`]'s constructors.
 
-use std::fmt;
-
 use ferrodis_commands::replies::FunctionLibrary;
 use ferrodis_commands::script::{
     self as core_script, fcall, fcall_ro, function_list, function_load, function_load_replace,
-    ScriptCall, ScriptPreload,
 };
 use ferrodis_commands::{FromValue, Result, Step, ToArgs, Value};
 
@@ -52,21 +50,13 @@ use crate::client::Client;
 use crate::connection::Connection;
 use crate::pipeline::Pipeline;
 
-/// A Lua script bound to the client that registered it, called by SHA1 and loaded on
-/// `NOSCRIPT`. Made by [`Client::register_script`]; cheap to clone (it holds a clone of
-/// that client, a handle on its pool). See the [module docs](self).
-#[derive(Clone)]
-pub struct Script {
-    inner: core_script::Script,
-    client: Client,
-}
-
-impl fmt::Debug for Script {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Script")
-            .field("sha", &self.inner.sha())
-            .finish_non_exhaustive()
-    }
+// `Script` and `Invocation`, with their IO-free methods (accessors, builders): written
+// once for both clients in the sans-IO core. The methods that do IO follow.
+ferrodis_commands::__script_handles! {
+    /// A Lua script bound to the client that registered it, called by SHA1 and loaded on
+    /// `NOSCRIPT`. Made by [`Client::register_script`]; cheap to clone (it holds a clone of
+    /// that client, a handle on its pool). See the [module docs](self).
+    pub struct Script for Client;
 }
 
 impl Client {
@@ -126,44 +116,6 @@ impl Client {
 }
 
 impl Script {
-    /// The SHA1 of the source, in lowercase hex.
-    pub fn sha(&self) -> &str {
-        self.inner.sha()
-    }
-
-    /// The Lua source.
-    pub fn code(&self) -> &str {
-        self.inner.code()
-    }
-
-    /// The sans-IO script (for a [`ferrodis_commands::Pipeline`] or another driver).
-    pub fn core(&self) -> &core_script::Script {
-        &self.inner
-    }
-
-    /// The client that registered the script, which [`Invocation::run`] uses.
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    /// A call of this script with no keys or arguments yet.
-    pub fn invocation(&self) -> Invocation<'_> {
-        Invocation {
-            inner: self.inner.invocation(),
-            client: &self.client,
-        }
-    }
-
-    /// A call of this script with a first key (`KEYS[1]`); a slice or `Vec` adds several.
-    pub fn key<K: ToArgs>(&self, key: K) -> Invocation<'_> {
-        self.invocation().key(key)
-    }
-
-    /// A call of this script with a first argument (`ARGV[1]`).
-    pub fn arg<A: ToArgs>(&self, arg: A) -> Invocation<'_> {
-        self.invocation().arg(arg)
-    }
-
     /// `SCRIPT LOAD`s the script on `client`'s server now (rarely needed: calls load it
     /// when missing). Returns the SHA1.
     pub fn load(&self, client: &Client) -> Result<String> {
@@ -171,52 +123,7 @@ impl Script {
     }
 }
 
-/// One call of a [`Script`]: its keys and arguments, then where to run it:
-/// [`run`](Invocation::run) (the registering client), [`invoke`](Invocation::invoke) (any
-/// client), [`invoke_on`](Invocation::invoke_on) (a connection) or
-/// [`queue`](Invocation::queue) (a pipeline).
-#[derive(Clone)]
-pub struct Invocation<'s> {
-    inner: core_script::ScriptInvocation<'s>,
-    client: &'s Client,
-}
-
-impl fmt::Debug for Invocation<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Invocation")
-            .field("call", &self.inner)
-            .finish_non_exhaustive()
-    }
-}
-
 impl<'s> Invocation<'s> {
-    /// Adds key(s): `KEYS[1]`, `KEYS[2]`, ... in the script.
-    #[must_use]
-    pub fn key<K: ToArgs>(mut self, key: K) -> Invocation<'s> {
-        self.inner = self.inner.key(key);
-        self
-    }
-
-    /// Adds argument(s): `ARGV[1]`, `ARGV[2]`, ... in the script.
-    #[must_use]
-    pub fn arg<A: ToArgs>(mut self, arg: A) -> Invocation<'s> {
-        self.inner = self.inner.arg(arg);
-        self
-    }
-
-    /// Calls the script with `EVALSHA_RO` (Redis 7): a replica serves it, and it fails if
-    /// the script writes.
-    #[must_use]
-    pub fn read_only(mut self) -> Invocation<'s> {
-        self.inner = self.inner.read_only();
-        self
-    }
-
-    /// The sans-IO invocation.
-    pub fn core(&self) -> &core_script::ScriptInvocation<'s> {
-        &self.inner
-    }
-
     /// Runs the script on the client that registered it (redis-py's `multiply(keys=...,
     /// args=...)`), loading it on `NOSCRIPT`, and converts its reply. An error the script
     /// raised is an [`Error::Server`](ferrodis_commands::Error::Server), unless `T` is
@@ -263,8 +170,8 @@ impl<'s> Invocation<'s> {
     }
 }
 
-/// Calls a script on a connection, driving [`ScriptCall`]: its reply, an error reply
-/// included (as a value).
+/// Calls a script on a connection, driving [`ScriptCall`](core_script::ScriptCall): its
+/// reply, an error reply included (as a value).
 pub(crate) fn run_script(
     conn: &mut Connection,
     invocation: &core_script::ScriptInvocation<'_>,
@@ -272,35 +179,9 @@ pub(crate) fn run_script(
     drive(conn, &mut invocation.call())
 }
 
-/// A sans-IO state machine of the `poll` / `on_reply` shape ([`Step`]).
-pub(crate) trait StepMachine {
-    /// What the machine finishes with.
-    type Output;
-    /// What to do next.
-    fn poll(&mut self) -> Result<Step<Self::Output>>;
-    /// The reply to the oldest command sent and not yet answered.
-    fn on_reply(&mut self, reply: Value);
-}
-
-impl StepMachine for ScriptCall {
-    type Output = Value;
-    fn poll(&mut self) -> Result<Step<Value>> {
-        ScriptCall::poll(self)
-    }
-    fn on_reply(&mut self, reply: Value) {
-        ScriptCall::on_reply(self, reply);
-    }
-}
-
-impl StepMachine for ScriptPreload {
-    type Output = ();
-    fn poll(&mut self) -> Result<Step<()>> {
-        ScriptPreload::poll(self)
-    }
-    fn on_reply(&mut self, reply: Value) {
-        ScriptPreload::on_reply(self, reply);
-    }
-}
+/// The machines' shared shape, from the sans-IO core (re-exported for the drivers of
+/// this crate).
+pub(crate) use ferrodis_commands::script::StepMachine;
 
 /// Drives a state machine on a connection: writes what it sends, flushes and reads when
 /// it waits for a reply, until it is done. The machines read every reply they asked for
@@ -334,13 +215,5 @@ pub(crate) fn drive_tracked<M: StepMachine>(
 /// Fails if replies to earlier sends are still unread on `conn`: the next reply read would
 /// be theirs, not the answer to what is sent next.
 pub(crate) fn check_no_pending(conn: &Connection) -> Result<()> {
-    match conn.pending_replies() {
-        0 => Ok(()),
-        pending => Err(ferrodis_commands::Error::Config {
-            part: "connection",
-            reason: format!(
-                "{pending} replies to earlier sends are unread; read them with recv first"
-            ),
-        }),
-    }
+    core_script::check_no_pending(conn.pending_replies())
 }

@@ -390,6 +390,47 @@ impl ConnectionConfig {
     pub fn is_tls(&self) -> bool {
         self.tls.is_some()
     }
+
+    /// What every transport refuses before it opens anything: a unix socket on a
+    /// platform without them, TLS from a transport built without TLS support
+    /// (`tls_available` false; `transport` is its crate, named in the error so that the
+    /// user knows whose `tls` feature to enable), and TLS over a unix socket. Written
+    /// once here so that the blocking and async clients refuse the same configs with the
+    /// same errors.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] (part `"addr"`) for a unix socket on a platform without them;
+    /// [`Error::Tls`] when TLS is asked for and not available; [`Error::Config`] (part
+    /// `"tls"`) for TLS over a unix socket.
+    pub fn check_transport(&self, tls_available: bool, transport: &str) -> Result<(), Error> {
+        #[cfg(not(unix))]
+        if matches!(self.addr, Addr::Unix(_)) {
+            return Err(Error::Config {
+                part: "addr",
+                reason: "unix sockets are not available on this platform".to_owned(),
+            });
+        }
+        if self.tls.is_none() {
+            return Ok(());
+        }
+        if !tls_available {
+            return Err(Error::Tls {
+                message: format!(
+                    "this config asks for TLS (a rediss:// URL or ConnectionConfig::tls), \
+                     but ferrodis was built without TLS support: enable the `tls` feature \
+                     (of `ferrodis` or `{transport}`)"
+                ),
+            });
+        }
+        if matches!(self.addr, Addr::Unix(_)) {
+            return Err(Error::Config {
+                part: "tls",
+                reason: "TLS over a unix socket is not supported; use a TCP address".to_owned(),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl FromStr for ConnectionConfig {
@@ -953,4 +994,54 @@ fn percent_encode(text: &str, safe: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod check_transport_tests {
+    use super::*;
+
+    fn tcp_tls() -> ConnectionConfig {
+        ConnectionConfig::new(Addr::Tcp {
+            host: "localhost".to_owned(),
+            port: 6380,
+        })
+        .tls(TlsConfig::default())
+    }
+
+    #[test]
+    fn plain_configs_pass() {
+        let config = ConnectionConfig::default();
+        assert!(config.check_transport(false, "ferrodis-blocking").is_ok());
+        assert!(tcp_tls().check_transport(true, "ferrodis-async").is_ok());
+    }
+
+    #[test]
+    fn tls_without_support_names_the_transport() {
+        let Err(Error::Tls { message }) = tcp_tls().check_transport(false, "ferrodis-async") else {
+            panic!("a TLS error")
+        };
+        assert!(
+            message.contains("(of `ferrodis` or `ferrodis-async`)"),
+            "{message}"
+        );
+        assert!(message.starts_with("this config asks for TLS"), "{message}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn tls_over_a_unix_socket_is_refused() {
+        let config = ConnectionConfig::new(Addr::Unix(PathBuf::from("/tmp/redis.sock")))
+            .tls(TlsConfig::default());
+        let Err(Error::Config { part, reason }) = config.check_transport(true, "ferrodis-blocking")
+        else {
+            panic!("a config error")
+        };
+        assert_eq!(part, "tls");
+        assert!(reason.contains("unix socket"), "{reason}");
+        // Without TLS support, the missing feature is what is reported first.
+        assert!(matches!(
+            config.check_transport(false, "ferrodis-blocking"),
+            Err(Error::Tls { .. })
+        ));
+    }
 }

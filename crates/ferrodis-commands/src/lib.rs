@@ -22,7 +22,8 @@
 //! | [`Pipeline`] | pipelines and MULTI/EXEC transactions, and their replies |
 //! | [`Script`] | Lua scripts: EVALSHA first, SCRIPT LOAD on NOSCRIPT |
 //! | [`ScanCursor`] | the SCAN/SSCAN/HSCAN/ZSCAN cursor loop |
-//! | [`pubsub`] | subscription state and messages |
+//! | [`pubsub`] | subscription state and messages; a pub/sub [`Session`](pubsub::Session) with its handlers |
+//! | [`pool`] | connection pool settings, their rules (expiry, health checks) and status |
 //! | [`MonitorEvent`] | parsed MONITOR lines |
 //!
 //! Connection-state commands (SELECT, AUTH, HELLO, CLIENT REPLY, MULTI, WATCH, the
@@ -69,6 +70,7 @@ pub mod config;
 pub mod handshake;
 pub mod monitor;
 pub mod pipeline;
+pub mod pool;
 pub mod pubsub;
 pub mod replies;
 pub mod scan;

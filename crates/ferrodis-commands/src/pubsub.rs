@@ -15,6 +15,10 @@
 //! has confirmed. Confirmations, not requests, update it, so that after a reconnect
 //! [`Subscriptions::resubscribe_cmds`] restores exactly what was in effect.
 //!
+//! What a client session keeps beyond the confirmed subscriptions (the caller's requests,
+//! the handler of each channel, pongs owed, messages read early) is the [`Session`], in
+//! its own submodule: the blocking and async `PubSub`s both drive it.
+//!
 //! `PING` on a subscribed connection: in RESP2 the server answers with a
 //! `["pong", message]` array, which [`classify`] reads as a [`MessageKind::Pong`]
 //! message; in RESP3 it answers an ordinary `+PONG` (or the message as a bulk string),
@@ -50,6 +54,9 @@ use crate::config::Protocol;
 use crate::error::Error;
 use crate::from_value::FromValue;
 use ferrodis_resp::Value;
+
+mod session;
+pub use session::{read_wait, Family, Reconnected, Session};
 
 /// What a pub/sub frame is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -498,6 +498,94 @@ fn push_keys_and_args<K: ToArgs, A: ToArgs>(mut cmd: Cmd, keys: K, args: A) -> C
     cmd
 }
 
+/// A sans-IO state machine of the `poll` / `on_reply` shape ([`Step`]): what a transport's
+/// one generic driver loop runs, whatever the machine.
+///
+/// Why a trait here: [`ScriptCall`] and [`ScriptPreload`] (and any machine of this shape)
+/// are driven the same way by every transport: add what `poll` says to `Send` to the
+/// write buffer, and on `Receive` flush, read one reply and hand it to `on_reply`, until
+/// `Done`. With the trait, each transport writes that loop once, generically, instead of
+/// once per machine, and the blocking and async clients share the list of machines.
+///
+/// ```
+/// use ferrodis_commands::script::{Script, StepMachine};
+/// use ferrodis_commands::{Step, Value};
+///
+/// fn drive<M: StepMachine>(machine: &mut M, mut server: impl FnMut() -> Value)
+///     -> ferrodis_commands::Result<M::Output>
+/// {
+///     loop {
+///         match machine.poll()? {
+///             Step::Send(_cmd) => {}                      // write it
+///             Step::Receive => machine.on_reply(server()), // flush, read one reply
+///             Step::Done(output) => return Ok(output),
+///         }
+///     }
+/// }
+///
+/// let script = Script::new("return 1");
+/// let reply = drive(&mut script.invocation().call(), || Value::Integer(1))?;
+/// assert_eq!(reply, Value::Integer(1));
+/// # Ok::<(), ferrodis_commands::Error>(())
+/// ```
+pub trait StepMachine {
+    /// What the machine finishes with.
+    type Output;
+
+    /// What to do next.
+    ///
+    /// # Errors
+    ///
+    /// The machine's own error, once every reply to what it sent has been read.
+    fn poll(&mut self) -> Result<Step<Self::Output>, Error>;
+
+    /// The reply to the oldest command sent and not yet answered.
+    fn on_reply(&mut self, reply: Value);
+}
+
+impl StepMachine for ScriptCall {
+    type Output = Value;
+
+    fn poll(&mut self) -> Result<Step<Value>, Error> {
+        ScriptCall::poll(self)
+    }
+
+    fn on_reply(&mut self, reply: Value) {
+        ScriptCall::on_reply(self, reply);
+    }
+}
+
+impl StepMachine for ScriptPreload {
+    type Output = ();
+
+    fn poll(&mut self) -> Result<Step<()>, Error> {
+        ScriptPreload::poll(self)
+    }
+
+    fn on_reply(&mut self, reply: Value) {
+        ScriptPreload::on_reply(self, reply);
+    }
+}
+
+/// Refuses to drive a [`StepMachine`] on a connection that still owes
+/// `pending_replies` replies to earlier sends: the machine would take the first of them
+/// for the answer to its own command.
+///
+/// # Errors
+///
+/// [`Error::Config`] (part `"connection"`) saying how many replies are unread.
+pub fn check_no_pending(pending_replies: usize) -> Result<(), Error> {
+    match pending_replies {
+        0 => Ok(()),
+        pending => Err(Error::Config {
+            part: "connection",
+            reason: format!(
+                "{pending} replies to earlier sends are unread; read them with recv first"
+            ),
+        }),
+    }
+}
+
 /// `FCALL function numkeys keys... args...`: calls a Redis 7 function. `keys` and `args`
 /// may each be one value or a slice, `Vec`, array or tuple of them; `numkeys` is counted.
 /// For none, pass an empty array: `[""; 0]`.
@@ -561,4 +649,131 @@ pub fn function_list(library_pattern: Option<&str>, with_code: bool) -> Typed<Va
         cmd.push_arg("WITHCODE");
     }
     Typed::new(cmd)
+}
+
+/// Writes, inside a transport crate, the IO-free half of its script handles: its
+/// `Script` type (a [`Script`] bound to the registering client, documented by the
+/// attributes given), with its accessors, and its `Invocation<'s>` type (a
+/// [`ScriptInvocation`] and a `&'s Client`) with its builder methods. The transport adds
+/// what does IO (`load`, `run`, `invoke`, ...) in impl blocks of its own.
+///
+/// ```ignore
+/// ferrodis_commands::__script_handles! {
+///     /// A Lua script bound to the client that registered it, ...
+///     pub struct Script for Client;
+/// }
+/// ```
+///
+/// Why a macro: the blocking and async `Script` and `Invocation` are different types
+/// (each is bound to its own `Client`), and inherent methods cannot be added to a type of
+/// another crate, so a shared generic type would have forced a trait import on every
+/// user. The macro writes the methods once, with their docs, for both; a fix here is a fix
+/// in both clients. Not a public API: its shape may change with the transports.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __script_handles {
+    ($(#[$meta:meta])* pub struct Script for $client:ty;) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct Script {
+            inner: $crate::script::Script,
+            client: $client,
+        }
+
+        impl ::std::fmt::Debug for Script {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Script")
+                    .field("sha", &self.inner.sha())
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl Script {
+            /// The SHA1 of the source, in lowercase hex.
+            pub fn sha(&self) -> &str {
+                self.inner.sha()
+            }
+
+            /// The Lua source.
+            pub fn code(&self) -> &str {
+                self.inner.code()
+            }
+
+            /// The sans-IO script (for a [`ferrodis_commands::Pipeline`] or another driver).
+            pub fn core(&self) -> &$crate::script::Script {
+                &self.inner
+            }
+
+            /// The client that registered the script, which [`Invocation::run`] uses.
+            pub fn client(&self) -> &$client {
+                &self.client
+            }
+
+            /// A call of this script with no keys or arguments yet.
+            pub fn invocation(&self) -> Invocation<'_> {
+                Invocation {
+                    inner: self.inner.invocation(),
+                    client: &self.client,
+                }
+            }
+
+            /// A call of this script with a first key (`KEYS[1]`); a slice or `Vec` adds
+            /// several.
+            pub fn key<K: $crate::ToArgs>(&self, key: K) -> Invocation<'_> {
+                self.invocation().key(key)
+            }
+
+            /// A call of this script with a first argument (`ARGV[1]`).
+            pub fn arg<A: $crate::ToArgs>(&self, arg: A) -> Invocation<'_> {
+                self.invocation().arg(arg)
+            }
+        }
+
+        /// One call of a [`Script`]: its keys and arguments, then where to run it:
+        /// [`run`](Invocation::run) (the registering client), [`invoke`](Invocation::invoke)
+        /// (any client), [`invoke_on`](Invocation::invoke_on) (a connection) or
+        /// [`queue`](Invocation::queue) (a pipeline).
+        #[derive(Clone)]
+        pub struct Invocation<'s> {
+            inner: $crate::script::ScriptInvocation<'s>,
+            client: &'s $client,
+        }
+
+        impl ::std::fmt::Debug for Invocation<'_> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Invocation")
+                    .field("call", &self.inner)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl<'s> Invocation<'s> {
+            /// Adds key(s): `KEYS[1]`, `KEYS[2]`, ... in the script.
+            #[must_use]
+            pub fn key<K: $crate::ToArgs>(mut self, key: K) -> Invocation<'s> {
+                self.inner = self.inner.key(key);
+                self
+            }
+
+            /// Adds argument(s): `ARGV[1]`, `ARGV[2]`, ... in the script.
+            #[must_use]
+            pub fn arg<A: $crate::ToArgs>(mut self, arg: A) -> Invocation<'s> {
+                self.inner = self.inner.arg(arg);
+                self
+            }
+
+            /// Calls the script with `EVALSHA_RO` (Redis 7): a replica serves it, and it
+            /// fails if the script writes.
+            #[must_use]
+            pub fn read_only(mut self) -> Invocation<'s> {
+                self.inner = self.inner.read_only();
+                self
+            }
+
+            /// The sans-IO invocation.
+            pub fn core(&self) -> &$crate::script::ScriptInvocation<'s> {
+                &self.inner
+            }
+        }
+    };
 }

@@ -16,7 +16,8 @@ use futures_io::{AsyncRead, AsyncWrite};
 
 use super::{tune_tcp, AsyncIo, BoxFuture, BoxedIo, Runtime, Timer};
 
-/// The async-std runtime. See the [module docs](self).
+/// The async-std runtime: tasks on `async_std::task`, sockets and timers from `async-io`.
+/// See the [`runtime`](crate::runtime) module.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AsyncStd;
 

@@ -17,7 +17,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::{tune_tcp, AsyncIo, BoxFuture, BoxedIo, Runtime, Timer};
 
-/// The tokio runtime. See the [module docs](self).
+/// The tokio runtime, through a handle on it: tasks are spawned and timers registered on
+/// that runtime even from outside it (a `Drop` on another thread, say). See the
+/// [`runtime`](crate::runtime) module.
 ///
 /// ```no_run
 /// # async fn demo() -> ferrodis_commands::Result<()> {
