@@ -188,6 +188,30 @@ pub async fn deadline<F: Future>(
     .await
 }
 
+/// A future that is pending once (waking itself) and then ready: the task goes to the back
+/// of its executor's run queue, behind the tasks that are ready now.
+///
+/// This is not `tokio::task::yield_now`, which defers the wake-up until the worker has
+/// polled its IO driver (an extra `epoll_wait` per yield); a task that wakes itself while
+/// being polled is simply queued again, last, by tokio and by async-executor alike.
+#[derive(Debug, Default)]
+pub struct YieldOnce {
+    yielded: bool,
+}
+
+impl Future for YieldOnce {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
 /// A `Waker` that does nothing: for polling a stream once to see whether it has anything
 /// to say (the pool's liveness peek).
 pub(crate) fn noop_waker() -> std::task::Waker {

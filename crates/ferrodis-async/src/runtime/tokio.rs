@@ -112,7 +112,7 @@ impl Runtime for Tokio {
     }
 
     fn yield_now(&self) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::task::yield_now())
+        Box::pin(super::YieldOnce::default())
     }
 
     fn timer(&self, deadline: Instant) -> Pin<Box<dyn Timer>> {
