@@ -8,6 +8,10 @@
 //!   are coalesced into one write), on tokio (multi-thread, 2 workers) and on async-std;
 //!   and the same through one redis-rs `MultiplexedConnection` (cloned into each task),
 //!   on the same tokio runtime.
+//! - `redis-benchmark -c 1 -P 50 -t get` against the same server, in the same rounds: one
+//!   connection with 50 GETs in flight, like the 50 tasks, from a C client that writes
+//!   pre-built buffers. It is the ceiling the server and the machine allow for that much
+//!   concurrency on one connection: a client that beats redis-rs by far cannot beat this.
 //! - `SET pipelines of 100`: one task sending pipelines of 100 `SET key:<i> xxx` and
 //!   waiting for each: ferrodis `client.plain_pipeline()` (`execute()` collects the 100
 //!   replies as `Vec<Value>`) versus `redis::pipe()` (`query_async::<Vec<redis::Value>>`).
@@ -22,7 +26,8 @@
 //!
 //! Run with `cargo bench -p ferrodis-async --bench multiplexed` (about half a minute),
 //! or `-- --quick` for a smaller run; `-- --case NAME` runs only the named case(s)
-//! (`get-ferrodis`, `get-redis-rs`, `get-ferrodis-async-std`, `pipe-ferrodis`,
+//! (`get-ferrodis`, `get-redis-rs`, `get-ferrodis-async-std`, `get-redis-benchmark-p50`,
+//! `pipe-ferrodis`,
 //! `pipe-redis-rs`), for profiling one client alone. Under `cargo test --benches` it
 //! does a tiny run, only to check that it works.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -205,15 +210,17 @@ enum Case {
     GetFerrodis,
     GetRedisRs,
     GetFerrodisAsyncStd,
+    GetRedisBenchmark,
     PipeFerrodis,
     PipeRedisRs,
 }
 
 impl Case {
-    const ALL: [Case; 5] = [
+    const ALL: [Case; 6] = [
         Case::GetFerrodis,
         Case::GetRedisRs,
         Case::GetFerrodisAsyncStd,
+        Case::GetRedisBenchmark,
         Case::PipeFerrodis,
         Case::PipeRedisRs,
     ];
@@ -224,6 +231,7 @@ impl Case {
             Case::GetFerrodis => "get-ferrodis",
             Case::GetRedisRs => "get-redis-rs",
             Case::GetFerrodisAsyncStd => "get-ferrodis-async-std",
+            Case::GetRedisBenchmark => "get-redis-benchmark-p50",
             Case::PipeFerrodis => "pipe-ferrodis",
             Case::PipeRedisRs => "pipe-redis-rs",
         }
@@ -252,6 +260,35 @@ impl Case {
             .into_iter()
             .filter(|c| named.contains(&c.name()))
             .collect()
+    }
+}
+
+/// `redis-benchmark -c 1 -P 50 -t get`: one connection with 50 GETs in flight, as the
+/// 50 tasks keep at most; the rate the server reaches with a client that costs almost
+/// nothing. Its rate, as (ops, time); NaN-rate (zero ops) when redis-benchmark is missing.
+fn redis_benchmark_get(port: u16, ops: usize) -> (usize, Duration) {
+    let output = std::process::Command::new("redis-benchmark")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-c", "1"])
+        .args([
+            "-P",
+            &TASKS.to_string(),
+            "-t",
+            "get",
+            "-n",
+            &ops.to_string(),
+            "--csv",
+        ])
+        .output();
+    let rate = output.ok().and_then(|out| {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines()
+            .find(|line| line.starts_with("\"GET\""))
+            .and_then(|line| line.split(',').nth(1))
+            .and_then(|rps| rps.trim_matches('"').parse::<f64>().ok())
+    });
+    match rate {
+        Some(rate) if rate > 0.0 => (ops, Duration::from_secs_f64(ops as f64 / rate)),
+        _ => (0, Duration::from_secs(1)),
     }
 }
 
@@ -304,6 +341,7 @@ fn main() {
                 TASKS * gets,
                 async_std::task::block_on(ferrodis_get_async_std(&ferrodis_async_std, gets)),
             ),
+            Case::GetRedisBenchmark => redis_benchmark_get(server.port(), TASKS * gets),
             Case::PipeFerrodis => (
                 PIPELINE * pipelines,
                 tokio_rt.block_on(ferrodis_pipelines(&ferrodis, &keys, pipelines)),
@@ -378,10 +416,16 @@ fn main() {
         median(Case::GetFerrodisAsyncStd),
     );
     let (pf, pr) = (median(Case::PipeFerrodis), median(Case::PipeRedisRs));
+    let gb = median(Case::GetRedisBenchmark);
     println!(
         "  GET, {TASKS} tasks, one connection:  ferrodis (tokio) {gf:>9.0}   redis-rs {gr:>9.0}   \
          ferrodis/redis-rs {:.2}x   ferrodis (async-std) {ga:>9.0}",
         gf / gr
+    );
+    println!(
+        "  the same 50 in flight from redis-benchmark -c 1 -P {TASKS} (C, one pre-built buffer, \
+         no tasks): {gb:>9.0}   ferrodis/redis-benchmark {:.2}x",
+        gf / gb
     );
     println!(
         "  SET, pipelines of {PIPELINE}:           ferrodis         {pf:>9.0}   redis-rs {pr:>9.0}   \

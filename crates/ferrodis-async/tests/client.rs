@@ -250,16 +250,19 @@ runtime_tests! {
 
     async fn a_blpop_longer_than_the_response_timeout_does_not_time_out() {
         // Blocking commands wait their own timeout on top of the response timeout.
+        // (The setup goes through a client without a timeout, so that a loaded machine
+        // cannot fail it; only the BLPOPs run with the short one.)
         let config = ConnectionConfig::from_url(&shared_server().url())
             .unwrap()
-            .response_timeout(Duration::from_millis(200));
+            .response_timeout(Duration::from_millis(500));
         let client = Client::open(config).unwrap();
+        let setup = common::client().await;
         let list = common::key("blpop:long");
-        let _: i64 = client.del(&list).await.unwrap();
-        let popped: Option<(String, String)> = client.blpop(&list, 1).await.unwrap();
+        let _: i64 = setup.del(&list).await.unwrap();
+        let popped: Option<(String, String)> = client.blpop(&list, 1.5).await.unwrap();
         assert_eq!(popped, None);
         // And the BLPOP's connection went back to the pool in a usable state.
-        let _: i64 = client.rpush(&list, "x").await.unwrap();
+        let _: i64 = setup.rpush(&list, "x").await.unwrap();
         let popped: Option<(String, String)> = client.blpop(&list, 1).await.unwrap();
         assert_eq!(popped, Some((list.clone(), "x".to_owned())));
     }
@@ -271,13 +274,13 @@ runtime_tests! {
             .unwrap();
         let config = ConnectionConfig::from_url(&server.url())
             .unwrap()
-            .response_timeout(Duration::from_millis(200));
+            .response_timeout(Duration::from_millis(500));
         let client = Client::open(config).unwrap();
         let _: () = client.set("timeout:key", "mine").await.unwrap();
         let err = client
             .cmd("DEBUG")
             .arg("SLEEP")
-            .arg("0.6")
+            .arg("1.5")
             .query::<()>()
             .await
             .unwrap_err();
@@ -292,7 +295,7 @@ runtime_tests! {
             "{err:?}"
         );
         // Once the server is awake, every request gets its own reply (not the late `+OK`).
-        tasks::sleep(Duration::from_millis(800)).await;
+        tasks::sleep(Duration::from_millis(1_800)).await;
         for _ in 0..10 {
             let got: String = client.get("timeout:key").await.unwrap();
             assert_eq!(got, "mine");

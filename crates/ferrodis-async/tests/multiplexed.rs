@@ -557,14 +557,14 @@ runtime_tests! {
             .unwrap();
         let config = ConnectionConfig::from_url(&server.url())
             .unwrap()
-            .response_timeout(Duration::from_millis(200));
+            .response_timeout(Duration::from_millis(500));
         let conn = MultiplexedConnection::open(config).await.unwrap();
         let got: String = conn.query(&echo(b"before")).await.unwrap();
         assert_eq!(got, "before");
 
-        // The server sleeps for a second: this request times out; its `+OK` comes later.
+        // The server sleeps for 1.5 s: this request times out; its `+OK` comes later.
         let err = conn
-            .query::<Value>(&Cmd::new("DEBUG").arg("SLEEP").arg("1"))
+            .query::<Value>(&Cmd::new("DEBUG").arg("SLEEP").arg("1.5"))
             .await
             .unwrap_err();
         assert!(
@@ -596,7 +596,7 @@ runtime_tests! {
 
         // Once the server is awake, the next request gets its own reply, not the
         // `+OK` of `DEBUG SLEEP` nor an echo of the requests above.
-        tasks::sleep(Duration::from_millis(1_200)).await;
+        tasks::sleep(Duration::from_millis(2_000)).await;
         assert!(
             !conn.is_closed(),
             "a response timeout must not close the connection"

@@ -245,7 +245,9 @@ runtime_tests! {
         let distinct: HashSet<_> = ids.iter().collect();
         assert!(distinct.len() >= 2, "never replaced: {distinct:?}");
         assert!(distinct.len() <= 4, "replaced too often: {distinct:?}");
-        assert_eq!(client.pool_status().open, 1);
+        // One connection at a time; the reaper may already have closed the last one if it
+        // expired while idle (a loaded machine makes that likely).
+        assert!(client.pool_status().open <= 1, "{:?}", client.pool_status());
     }
 
     async fn health_checks_ping_connections_idle_longer_than_the_interval() {

@@ -222,7 +222,9 @@ fn connections_older_than_max_lifetime_are_replaced() {
     let distinct: HashSet<_> = ids.iter().collect();
     assert!(distinct.len() >= 2, "never replaced: {distinct:?}");
     assert!(distinct.len() <= 4, "replaced too often: {distinct:?}");
-    assert_eq!(client.pool_status().open, 1);
+    // One connection at a time; the reaper may already have closed the last one if it
+    // expired while idle (a loaded machine makes that likely).
+    assert!(client.pool_status().open <= 1, "{:?}", client.pool_status());
 }
 
 #[test]
