@@ -26,6 +26,12 @@
 //! backoff with jitter ([`ClientBuilder::reconnect_backoff`]); requests arriving in
 //! between fail at once with the last connect error instead of piling up.
 //!
+//! A peer that vanishes without closing the connection (a crashed host, a dropped NAT
+//! entry) is noticed by TCP keepalive, by response timeouts, and, with
+//! [`ClientBuilder::health_check_interval`], by a `PING` before a connection that was
+//! quiet for longer than the interval is used again: one that gets no `PONG` in time is
+//! closed and replaced.
+//!
 //! A request whose connection dropped is sent again, once, on a new connection only when
 //! that cannot run it twice: it was still queued, never written to the socket (the
 //! shared connection writes what callers queue while it waits for replies, so a drop
@@ -39,7 +45,7 @@ use std::time::{Duration, Instant};
 
 use ferrodis_commands::{
     AsyncCommands, Cmd, ConnectionConfig, ConnectionEffect, Error, FromValue, IntoConnectionConfig,
-    Result, ToArgs, Typed, Value,
+    Result, TimeoutKind, ToArgs, Typed, Value,
 };
 
 use crate::connect::Connector;
@@ -52,6 +58,8 @@ use crate::runtime::{self, Runtime, RuntimeRef};
 pub const DEFAULT_BACKOFF_MIN: Duration = Duration::from_millis(20);
 /// The default longest wait between two failed connection attempts.
 pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(2);
+/// How long a health check's `PING` may take when the config sets no timeout.
+pub const HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An async Redis client: `Clone + Send + Sync`. See the [module docs](self) and the
 /// [crate docs](crate).
@@ -77,6 +85,7 @@ struct Inner {
     pool: Arc<Pool>,
     max_in_flight: usize,
     retry_reads: bool,
+    health_check_interval: Option<Duration>,
     backoff_min: Duration,
     backoff_max: Duration,
     /// The shared connection, and the reconnect state.
@@ -181,7 +190,14 @@ impl Client {
     /// once until the backoff allows the next attempt.
     pub async fn multiplexed(&self) -> Result<MultiplexedConnection> {
         if let Some(conn) = self.current() {
-            return Ok(conn);
+            match self.inner.health_check_interval {
+                Some(interval) if conn.idle_for() >= interval => {
+                    if self.check_health(&conn).await {
+                        return Ok(conn);
+                    }
+                }
+                _ => return Ok(conn),
+            }
         }
         let _opening = self.inner.connecting.lock().await;
         if let Some(conn) = self.current() {
@@ -217,6 +233,34 @@ impl Client {
                 Err(error)
             }
         }
+    }
+
+    /// `PING` on a shared connection that was quiet for longer than the health-check
+    /// interval, within the response timeout (or the connect timeout, or 5 s); a
+    /// connection that fails it is ended, and the caller opens a new one.
+    async fn check_health(&self, conn: &MultiplexedConnection) -> bool {
+        let config = self.config();
+        let limit = config
+            .response_timeout
+            .or(config.connect_timeout)
+            .unwrap_or(HEALTH_CHECK_TIMEOUT);
+        let ping = Cmd::new("PING");
+        let outcome =
+            runtime::timeout(&**self.runtime(), Some(limit), conn.query_value(&ping)).await;
+        let error = match outcome {
+            Some(Ok(Value::SimpleString(_) | Value::BulkString(_))) => return true,
+            Some(Ok(other)) => match error_reply_to_err(other) {
+                Err(e) => e,
+                Ok(_) => return true,
+            },
+            Some(Err(e)) => e,
+            None => Error::Timeout {
+                kind: TimeoutKind::Response,
+                after: limit,
+            },
+        };
+        conn.abort(error);
+        false
     }
 
     fn mux(&self) -> MutexGuard<'_, MuxState> {
@@ -425,8 +469,12 @@ impl ClientBuilder {
         self
     }
 
-    /// A pooled connection idle for longer than this gets a `PING` before it is handed
-    /// out (default `None`: only the non-blocking liveness peek).
+    /// A connection quiet for longer than this gets a `PING` before it is used again
+    /// (default `None`: only the pool's non-blocking liveness peek, and TCP keepalive):
+    /// pooled connections before they are handed out, and the shared connection before
+    /// the next command. A shared connection that fails its check (no `PONG` within the
+    /// response timeout) is closed and a new one opened, so a peer that vanished without
+    /// closing the connection costs one check, not every request.
     pub fn health_check_interval(mut self, interval: Option<Duration>) -> Self {
         self.settings.health_check_interval = interval;
         self
@@ -486,12 +534,14 @@ impl ClientBuilder {
             None => runtime::detect()?,
         };
         let connector = Connector::new(&config)?;
+        let health_check_interval = self.settings.health_check_interval;
         let pool = Pool::new(config, runtime, connector, self.settings);
         Ok(Client {
             inner: Arc::new(Inner {
                 pool,
                 max_in_flight: self.max_in_flight,
                 retry_reads: self.retry_reads,
+                health_check_interval,
                 backoff_min: self.backoff.0,
                 backoff_max: self.backoff.1,
                 mux: Mutex::new(MuxState::default()),

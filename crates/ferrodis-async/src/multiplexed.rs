@@ -65,7 +65,7 @@ use std::future::Future;
 use std::io;
 use std::mem;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -146,6 +146,10 @@ struct Shared {
     response_timeout: Option<Duration>,
     closed: AtomicBool,
     in_flight: AtomicUsize,
+    /// When the driver started, and when it last read something (microseconds after
+    /// `started`): how long the connection has been quiet.
+    started: Instant,
+    last_read: AtomicU64,
 }
 
 /// A request's outcome: its replies (one, or all of a pipeline's), or why it failed.
@@ -181,6 +185,8 @@ struct State {
     closed: Option<Error>,
     /// Every handle was dropped.
     shutdown: bool,
+    /// The client gave up on the connection (a failed health check): end it with this.
+    aborted: Option<Error>,
     /// Callers waiting for room (backpressure), in arrival order.
     waiters: VecDeque<(u64, Waker)>,
     next_waiter: u64,
@@ -285,6 +291,7 @@ impl MultiplexedConnection {
                 eager: true,
                 closed: closed.clone(),
                 shutdown: false,
+                aborted: None,
                 waiters: VecDeque::new(),
                 next_waiter: 0,
                 pushes: parts.pushes,
@@ -299,6 +306,8 @@ impl MultiplexedConnection {
             max_in_flight: max_in_flight.max(1),
             closed: AtomicBool::new(closed.is_some()),
             in_flight: AtomicUsize::new(parts.owed),
+            started: Instant::now(),
+            last_read: AtomicU64::new(0),
         });
         if closed.is_none() {
             let driver = Driver {
@@ -541,6 +550,35 @@ impl MultiplexedConnection {
     /// Requests in flight (sent or queued, replies not all read), tombstones included.
     pub fn in_flight(&self) -> usize {
         self.handle.shared.in_flight.load(Ordering::Relaxed)
+    }
+
+    /// How long the connection has been quiet: nothing in flight, and nothing read for
+    /// this long (zero while requests are in flight).
+    pub fn idle_for(&self) -> Duration {
+        let shared = &self.handle.shared;
+        if shared.in_flight.load(Ordering::Relaxed) > 0 {
+            return Duration::ZERO;
+        }
+        let last = Duration::from_micros(shared.last_read.load(Ordering::Relaxed));
+        shared.started.elapsed().saturating_sub(last)
+    }
+
+    /// Ends the connection with `error`: every request in flight gets it, and the
+    /// connection reports [`is_closed`](Self::is_closed) (a client then opens a new one).
+    pub(crate) fn abort(&self, error: Error) {
+        let shared = &self.handle.shared;
+        let waker = {
+            let mut state = shared.lock();
+            // Closed at once for everyone (new requests fail, `is_closed` is true); the
+            // driver fails the requests in flight when it wakes.
+            state.closed = Some(error.clone());
+            shared.closed.store(true, Ordering::Release);
+            state.aborted = Some(error);
+            state.driver.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
     }
 
     /// The bound on requests in flight.
@@ -848,6 +886,10 @@ impl Driver {
                 }
                 Poll::Ready(Ok(_)) => {
                     progress = true;
+                    let since = self.shared.started.elapsed().as_micros();
+                    self.shared
+                        .last_read
+                        .store(u64::try_from(since).unwrap_or(u64::MAX), Ordering::Relaxed);
                     loop {
                         match self.decoder.decode(&mut self.read_buf) {
                             Ok(Some(value)) => self.values.push(value),
@@ -877,6 +919,9 @@ impl Driver {
                 }
                 if state.shutdown {
                     return Poll::Ready(None);
+                }
+                if let Some(error) = state.aborted.take() {
+                    return Poll::Ready(Some(error));
                 }
                 match &state.driver {
                     Some(waker) if waker.will_wake(cx.waker()) => {}

@@ -512,6 +512,76 @@ runtime_tests! {
     async fn with_retry_reads_off_a_read_in_flight_on_a_killed_connection_fails() {
         in_flight_when_killed(false).await;
     }
+
+    async fn a_quiet_shared_connection_is_pinged_before_it_is_used_again() {
+        let server = RedisServer::start().unwrap();
+        let client = Client::builder(server.url())
+            .health_check_interval(Some(Duration::from_millis(100)))
+            .build()
+            .unwrap();
+        let observer = Client::open(server.url()).unwrap();
+        let _: Option<String> = client.get("health:key").await.unwrap();
+        let before = ping_calls(&observer).await;
+        // Busy: no check between back-to-back requests.
+        for _ in 0..20 {
+            let _: Option<String> = client.get("health:key").await.unwrap();
+        }
+        assert_eq!(ping_calls(&observer).await, before);
+        // Quiet for longer than the interval: one PING before the next request.
+        tasks::sleep(Duration::from_millis(250)).await;
+        let _: Option<String> = client.get("health:key").await.unwrap();
+        assert_eq!(ping_calls(&observer).await, before + 1);
+    }
+
+    async fn a_shared_connection_that_fails_its_health_check_is_replaced() {
+        let server = RedisServer::start().unwrap();
+        let config = ConnectionConfig::from_url(&server.url())
+            .unwrap()
+            .response_timeout(Duration::from_millis(300));
+        let client = Client::builder(config)
+            .health_check_interval(Some(Duration::from_millis(100)))
+            .build()
+            .unwrap();
+        let first_mux: i64 = client
+            .multiplexed()
+            .await
+            .unwrap()
+            .query(&Cmd::new("CLIENT").arg("ID"))
+            .await
+            .unwrap();
+        // The server stops answering for a while: the next health check's PING gets no
+        // PONG in time, so the connection is given up and a new one opened (its
+        // handshake waits for the pause to end).
+        let mut admin = Connection::open(server.url()).await.unwrap();
+        let _: () = admin
+            .query(&Cmd::new("CLIENT").arg("PAUSE").arg(1_000).arg("ALL"))
+            .await
+            .unwrap();
+        tasks::sleep(Duration::from_millis(150)).await;
+        let checked = tasks::timeout(HANG, client.multiplexed())
+            .await
+            .expect("hung")
+            .unwrap();
+        // Once the pause is over, the connection in use is another one.
+        tasks::sleep(Duration::from_millis(1_100)).await;
+        let after: i64 = checked.query(&Cmd::new("CLIENT").arg("ID")).await.unwrap();
+        assert_ne!(after, first_mux, "the unresponsive connection was kept");
+    }
+}
+
+/// How many `PING`s the server has run (`INFO commandstats`).
+async fn ping_calls(observer: &Client) -> u64 {
+    let info: String = observer
+        .cmd("INFO")
+        .arg("commandstats")
+        .query()
+        .await
+        .unwrap();
+    info.lines()
+        .find_map(|line| line.strip_prefix("cmdstat_ping:calls="))
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 /// `CLIENT KILL ID id` from `admin`.
