@@ -340,7 +340,8 @@ impl MultiplexedConnection {
     /// connection stays usable; the late reply is discarded), [`Error::Io`] or
     /// [`Error::Protocol`] when the connection dropped, and an error naming the right API
     /// for commands that cannot share a connection (`MULTI`, `WATCH`, `SUBSCRIBE`,
-    /// `MONITOR`, `CLIENT REPLY`, ...).
+    /// `MONITOR`, `CLIENT REPLY`, ...) or would stall it (`BLPOP` and the other blocking
+    /// commands).
     pub async fn query_value(&self, cmd: &Cmd) -> Result<Value> {
         refuse_unshareable(cmd)?;
         let mut replies = self.exchange(|buf| cmd.write_to(buf), 1).await?;
@@ -619,6 +620,12 @@ fn is_pong(value: &Value) -> bool {
 /// API to use instead; `Ok` for the others.
 pub(crate) fn refuse_unshareable(cmd: &Cmd) -> Result<()> {
     let reason = match cmd.connection_effect() {
+        ConnectionEffect::None if cmd.blocking_timeout().is_some() => {
+            "a blocking command (BLPOP, BRPOP, BLMOVE, BZPOPMIN, XREAD BLOCK, WAIT, ...) holds \
+             its connection on the server: on a shared one it would stall every other \
+             caller. Send it through a Client (which gives it a pooled connection of its \
+             own) or on a Connection of your own"
+        }
         ConnectionEffect::None => return Ok(()),
         ConnectionEffect::Multi | ConnectionEffect::EndTransaction => {
             "MULTI/EXEC/DISCARD cannot run alone on a shared connection: other callers' \

@@ -308,6 +308,27 @@ runtime_tests! {
         assert_eq!(got, "in step");
     }
 
+    async fn commands_that_would_stall_or_change_a_shared_connection_are_refused() {
+        let conn = MultiplexedConnection::open(shared_server().url()).await.unwrap();
+        let list = common::key("refused-blpop");
+        for cmd in [
+            Cmd::new("BLPOP").arg(&list).arg(1),
+            Cmd::new("XREAD").arg("BLOCK").arg(100).arg("STREAMS").arg(&list).arg("$"),
+            Cmd::new("WAIT").arg(0).arg(100),
+            Cmd::new("WATCH").arg(&list),
+            Cmd::new("MULTI"),
+            Cmd::new("CLIENT").arg("REPLY").arg("OFF"),
+            Cmd::new("MONITOR"),
+        ] {
+            let err = conn.query::<Value>(&cmd).await.unwrap_err();
+            assert!(matches!(err, Error::Config { part: "command", .. }), "{err:?}");
+        }
+        // Nothing was sent: the connection is as it was.
+        let got: String = conn.query(&echo(b"untouched")).await.unwrap();
+        assert_eq!(got, "untouched");
+        assert_eq!(conn.in_flight(), 0);
+    }
+
     async fn pubsub_pushes_on_a_subscribed_resp3_connection_never_pass_for_replies() {
         // A RESP3 connection may run ordinary commands while subscribed: subscribe on an
         // exclusive connection, then share it. Messages are pushes, interleaved with the
