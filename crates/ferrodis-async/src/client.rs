@@ -354,7 +354,9 @@ impl Client {
     }
 }
 
-/// Whether `cmd` must not run on the shared connection.
+/// Whether `cmd` must not run on the shared connection: exactly the commands the
+/// multiplexed connection would refuse, which is why the client's path does not check
+/// them a second time there.
 fn needs_own_connection(cmd: &Cmd) -> bool {
     cmd.blocking_timeout().is_some() || cmd.connection_effect() != ConnectionEffect::None
 }
@@ -564,6 +566,35 @@ mod tests {
             assert!(wait >= min / 2, "{failures}: {wait:?}");
         }
         assert!(backoff(min, max, 30) >= max / 2);
+    }
+
+    #[test]
+    fn the_client_routes_away_exactly_what_the_shared_connection_refuses() {
+        let cmds = [
+            Cmd::new("GET").arg("k"),
+            Cmd::new("BLPOP").arg("q").arg(1),
+            Cmd::new("XREAD")
+                .arg("BLOCK")
+                .arg(0)
+                .arg("STREAMS")
+                .arg("s")
+                .arg("$"),
+            Cmd::new("XREAD").arg("STREAMS").arg("s").arg("0"),
+            Cmd::new("WAIT").arg(0).arg(10),
+            Cmd::new("MULTI"),
+            Cmd::new("EXEC"),
+            Cmd::new("WATCH").arg("k"),
+            Cmd::new("SUBSCRIBE").arg("c"),
+            Cmd::new("MONITOR"),
+            Cmd::new("CLIENT").arg("REPLY").arg("OFF"),
+            Cmd::new("HELLO").arg(3),
+            Cmd::new("CLIENT").arg("LIST"),
+        ];
+        for cmd in &cmds {
+            if crate::multiplexed::refuse_unshareable(cmd).is_err() {
+                assert!(needs_own_connection(cmd), "{:?}", cmd.name());
+            }
+        }
     }
 
     #[test]

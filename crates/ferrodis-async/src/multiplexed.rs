@@ -390,16 +390,14 @@ impl MultiplexedConnection {
         Ok(self.exchange_with(request, replies, false).await?)
     }
 
-    /// [`query_value`](Self::query_value), telling a request that never left from one
-    /// that may have run (the client's resend rule).
+    /// [`query_value`](Self::query_value) for a command the caller already routed here
+    /// (the client sends only shareable commands, so it is not checked again), telling a
+    /// request that never left from one that may have run (the client's resend rule).
     pub(crate) async fn query_value_tracked(
         &self,
         cmd: &Cmd,
     ) -> std::result::Result<Value, Failed> {
-        refuse_unshareable(cmd).map_err(|error| Failed {
-            error,
-            unsent: false,
-        })?;
+        debug_assert!(refuse_unshareable(cmd).is_ok());
         let mut replies = self
             .exchange_with(|buf| cmd.write_to(buf), 1, false)
             .await?;
