@@ -29,9 +29,17 @@ Commands:
             Debian/Ubuntu run as root.
   demo      Start a throwaway redis-server and run the quickstart example against it
             (crates/ferrodis/examples/quickstart.rs). The server stops when it ends.
-  bench [--quick] [ARGS...]
-            Run the criterion benchmarks. --quick is criterion's quick mode; further
-            ARGS go to criterion (for example a benchmark name filter).
+  bench [--quick | --smoke] [--case ID]... [--rounds N] [--list]
+            Run ferrodis side by side with redis-rs, hiredis and redis-benchmark
+            (bench/, in release mode) against a private redis-server, in interleaved
+            rounds: JSON lines, bench report and chart in target/ferrodis-bench/. A full
+            run with no --case also writes the report into docs/benchmarks.md and the
+            chart to docs/bench/chart.svg. --quick: every case, smaller, under 2 minutes
+            (a step of `cargo xtask test`). Installs libhiredis0.14 with apt-get when
+            root on Debian/Ubuntu.
+  bench --criterion [ARGS...]
+            Run the criterion micro-benchmarks (decoder, command encoding); ARGS go to
+            criterion.
   fuzz [--seconds N] [--target NAME]
             Fuzz with cargo-fuzz (needs the nightly toolchain) for N seconds (default 60).
             Targets: decoder (the default).

@@ -99,6 +99,40 @@ fn is_executable(path: &Path) -> bool {
     }
 }
 
+/// The Debian package of hiredis, the C parser `cargo xtask bench` compares with.
+const HIREDIS_PACKAGE: &str = "libhiredis0.14";
+
+/// Makes hiredis available to the benchmark if we can: installs it with apt-get when it
+/// is missing and we are root on Debian/Ubuntu. The benchmark runs without it (its
+/// hiredis rows then say what to install), so this never fails the run.
+pub(crate) fn ensure_hiredis() {
+    if has_hiredis() {
+        return;
+    }
+    if can_apt_install() {
+        eprintln!(
+            "xtask: hiredis not found; installing {HIREDIS_PACKAGE} with apt-get (running as root)"
+        );
+        if let Err(e) = apt_install_package(HIREDIS_PACKAGE) {
+            eprintln!("xtask: warning: {e}; the benchmark's hiredis rows will be unavailable");
+        }
+    } else {
+        eprintln!(
+            "xtask: hiredis not found; to compare the parser with it: \
+             sudo apt-get install {HIREDIS_PACKAGE} (Debian/Ubuntu)"
+        );
+    }
+}
+
+/// Whether the dynamic linker knows a libhiredis.
+fn has_hiredis() -> bool {
+    Command::new("ldconfig")
+        .arg("-p")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains("libhiredis.so"))
+        .unwrap_or(false)
+}
+
 /// Root, on Debian or Ubuntu, with apt-get at hand.
 fn can_apt_install() -> bool {
     is_root() && Path::new("/etc/debian_version").exists() && which("apt-get").is_some()
@@ -120,7 +154,12 @@ fn is_root() -> bool {
 }
 
 fn apt_install() -> Result<()> {
-    let steps: [&[&str]; 2] = [&["update"], &["install", "-y", "redis-server"]];
+    apt_install_package("redis-server")
+}
+
+/// `apt-get update` then `apt-get install -y <package>`.
+fn apt_install_package(package: &str) -> Result<()> {
+    let steps: [&[&str]; 2] = [&["update"], &["install", "-y", package]];
     for args in steps {
         let mut command = Command::new("apt-get");
         command.args(args).env("DEBIAN_FRONTEND", "noninteractive");

@@ -23,6 +23,7 @@ const STEPS: &[Step] = &[
     step("build resp no_std", &["build", "-p", "ferrodis-resp", "--no-default-features"]),
     step("build resp alloc", &["build", "-p", "ferrodis-resp", "--no-default-features", "--features", "alloc"]),
     step("test", &["test", "--workspace", "--all-features"]),
+    step("bench --quick", &["xtask", "bench", "--quick"]),
     Step { name: "doc", cargo: &["doc", "--workspace", "--no-deps", "--all-features"], env: &[("RUSTDOCFLAGS", "-D warnings")] },
 ];
 

@@ -34,6 +34,7 @@ use std::time::{Duration, Instant};
 
 use bytes::{Buf, BytesMut};
 use ferrodis_commands::handshake::{Handshake, ServerInfo, Step};
+use ferrodis_commands::read_buf;
 use ferrodis_commands::{
     Cmd, ConnectionConfig, ConnectionEffect, Error, FromValue, IntoConnectionConfig, Protocol,
     Result, ServerError, TimeoutKind, Value,
@@ -43,9 +44,6 @@ use ferrodis_resp::Decoder;
 use crate::connect::{connect_timeout_error, within, Connector};
 use crate::multiplexed::MultiplexedConnection;
 use crate::runtime::{self, BoxedIo, RuntimeRef};
-
-/// How much the read buffer grows by before each read.
-pub(crate) const READ_CHUNK: usize = 16 * 1024;
 
 /// The write buffer's starting capacity.
 const WRITE_CAPACITY: usize = 8 * 1024;
@@ -164,7 +162,7 @@ impl Connection {
             protocol: config.protocol,
             server: None,
             decoder: Decoder::new(),
-            read_buf: BytesMut::with_capacity(READ_CHUNK),
+            read_buf: BytesMut::with_capacity(read_buf::READ_CHUNK),
             write_buf: BytesMut::with_capacity(WRITE_CAPACITY),
             owed: VecDeque::new(),
             first_owed: 0,
@@ -705,15 +703,14 @@ pub(crate) struct Parts {
     pub(crate) broken: Option<Error>,
 }
 
-/// Reads once into the spare room of `buf` (growing it by [`READ_CHUNK`]); the number of
-/// bytes read, `0` at the end of the stream.
+/// Reads once into the room at the end of `buf` (see [`read_buf::prepare`]); the number
+/// of bytes read, `0` at the end of the stream.
 pub(crate) fn read_more(
     io: &mut BoxedIo,
     buf: &mut BytesMut,
     cx: &mut Context<'_>,
 ) -> Poll<io::Result<usize>> {
-    let start = buf.len();
-    buf.resize(start + READ_CHUNK, 0);
+    let start = read_buf::prepare(buf);
     let result = io.poll_read(cx, &mut buf[start..]);
     let n = match &result {
         Poll::Ready(Ok(n)) => *n,

@@ -61,6 +61,7 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use ferrodis_commands::handshake::{Handshake, ServerInfo, Step};
+use ferrodis_commands::read_buf;
 use ferrodis_commands::{
     Cmd, ConnectionConfig, ConnectionEffect, Error, FromValue, Protocol, Result, ServerError,
     TimeoutKind, Value,
@@ -69,9 +70,6 @@ use ferrodis_resp::Decoder;
 
 use crate::connect::{connect_timeout_error, Connector};
 use crate::stream::{Peek, Stream};
-
-/// How much the read buffer grows by before each read.
-const READ_CHUNK: usize = 16 * 1024;
 
 /// The write buffer's starting capacity.
 const WRITE_CAPACITY: usize = 8 * 1024;
@@ -174,7 +172,7 @@ impl Connection {
             protocol: config.protocol,
             server: None,
             decoder: Decoder::new(),
-            read_buf: BytesMut::with_capacity(READ_CHUNK),
+            read_buf: BytesMut::with_capacity(read_buf::READ_CHUNK),
             write_buf: BytesMut::with_capacity(WRITE_CAPACITY),
             pending: 0,
             block_extra: Some(Duration::ZERO),
@@ -443,8 +441,7 @@ impl Connection {
                 }
                 self.socket_read_timeout = wait;
             }
-            let start = self.read_buf.len();
-            self.read_buf.resize(start + READ_CHUNK, 0);
+            let start = read_buf::prepare(&mut self.read_buf);
             let result = self.stream.read(&mut self.read_buf[start..]);
             let n = *result.as_ref().unwrap_or(&0);
             self.read_buf.truncate(start + n);
@@ -668,8 +665,7 @@ impl Connection {
 
     fn drain_nonblocking(&mut self) -> Result<()> {
         loop {
-            let start = self.read_buf.len();
-            self.read_buf.resize(start + READ_CHUNK, 0);
+            let start = read_buf::prepare(&mut self.read_buf);
             let result = self.stream.read(&mut self.read_buf[start..]);
             let n = *result.as_ref().unwrap_or(&0);
             self.read_buf.truncate(start + n);

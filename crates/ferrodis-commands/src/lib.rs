@@ -72,6 +72,7 @@ pub mod monitor;
 pub mod pipeline;
 pub mod pool;
 pub mod pubsub;
+pub mod read_buf;
 pub mod replies;
 pub mod scan;
 pub mod script;

@@ -1,0 +1,476 @@
+//! Round trips to a real server: the private `redis-server` every network case shares,
+//! and the cases of issue 6's network table.
+//!
+//! | case | ferrodis | compared with |
+//! |---|---|---|
+//! | `get-sequential` | blocking `Client` | redis-rs sync `Connection`; `redis-benchmark -c 1 -P 1` |
+//! | `set-pipeline-100` | blocking `plain_pipeline()` | `redis::pipe()`; `redis-benchmark -c 1 -P 100` |
+//! | `get-50-tasks` | async `Client` on tokio and on async-std | redis-rs `MultiplexedConnection`; `redis-benchmark -c 1 -P 50` (the ceiling) |
+//! | `get-50-tasks-pool` | async `Client::get_connection` (a pool of 50) on tokio and async-std | `redis-benchmark -c 50 -P 1` (the ceiling) |
+//!
+//! Every client uses its defaults (ferrodis speaks RESP3, redis-rs RESP2; for `GET` and
+//! `SET` the replies differ only in `+OK` against `$3` framing). `redis-benchmark` is the
+//! C reference: pre-built buffers, no parsing to speak of; it shows what the server and
+//! the machine allow, so "within noise of redis-benchmark" means the client costs
+//! nothing that shows.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use ferrodis_async::AsyncCommands as _;
+use ferrodis_commands::{Commands as _, PipelineCommands as _};
+use ferrodis_tests::RedisServer;
+
+use crate::harness::{Against, Case, Contender, Group, Metric, Mode, Sample, Target, Unavailable};
+
+/// The key redis-benchmark's `GET` reads (without `-r` it is this literal name); the
+/// clients read the same key, holding the same 3-byte value redis-benchmark's `SET`
+/// writes.
+pub(crate) const KEY: &str = "key:__rand_int__";
+/// The value at [`KEY`] (redis-benchmark's `SET` writes another 3-byte value there).
+pub(crate) const VALUE: &str = "xxx";
+/// Concurrent tasks of the 50-task cases.
+const TASKS: usize = 50;
+/// Commands per pipeline.
+const PIPELINE: usize = 100;
+
+/// What the network cases share: the private server and a tokio runtime.
+pub(crate) struct Env {
+    /// The private redis-server (stopped when dropped).
+    pub(crate) server: RedisServer,
+    /// Its `redis://` URL.
+    pub(crate) url: String,
+    /// The tokio runtime (multi-thread, 2 workers: one per core here) the tokio
+    /// contenders run on, ferrodis's and redis-rs's alike.
+    pub(crate) tokio: Arc<tokio::runtime::Runtime>,
+}
+
+impl Env {
+    /// Starts the server (persistence off) and the runtime, and stores [`VALUE`] at
+    /// [`KEY`].
+    pub(crate) fn start() -> Result<Env, String> {
+        let server = RedisServer::builder().start().map_err(|e| {
+            format!("{e} (the benchmark needs redis-server: apt-get install redis-server)")
+        })?;
+        let url = server.url();
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start a tokio runtime: {e}"))?;
+        let client = ferrodis_blocking::Client::open(url.as_str()).map_err(|e| e.to_string())?;
+        let _: () = client.set(KEY, VALUE).map_err(|e| e.to_string())?;
+        Ok(Env {
+            server,
+            url,
+            tokio: Arc::new(tokio),
+        })
+    }
+
+    /// The server's port.
+    pub(crate) fn port(&self) -> u16 {
+        self.server.port()
+    }
+
+    /// Where and when: CPU, cores, kernel, date, redis-server version.
+    pub(crate) fn machine(&self) -> String {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split(':').nth(1))
+                    .map(|s| s.trim().to_string())
+            })
+            .unwrap_or_else(|| "unknown CPU".into());
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map_or_else(|_| "unknown".into(), |s| s.trim().to_string());
+        let date = command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
+        let redis = ferrodis_tests::redis_server_binary()
+            .ok()
+            .map(|path| command_line(&path.to_string_lossy(), &["--version"]))
+            .and_then(|v| {
+                v.split_whitespace()
+                    .find(|w| w.starts_with("v="))
+                    .map(|w| w.trim_start_matches("v=").to_string())
+            })
+            .unwrap_or_else(|| "?".into());
+        format!("{cores} x {cpu}, Linux {kernel}, redis-server {redis}, {date}")
+    }
+}
+
+/// The first line a command prints, or "?".
+fn command_line(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .and_then(|out| {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Runs `redis-benchmark` against the server with `args` and `-n ops --csv`, and turns
+/// its rate into a [`Sample`] (redis-benchmark times itself; the sample's time is
+/// `ops / rate`).
+pub(crate) fn redis_benchmark(port: u16, args: &[&str], ops: u64) -> Result<Sample, Unavailable> {
+    let output = Command::new("redis-benchmark")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(["-n", &ops.to_string(), "--csv"])
+        .args(args)
+        .output()
+        .map_err(|e| {
+            Unavailable(format!(
+                "redis-benchmark could not run ({e}): apt-get install redis-tools"
+            ))
+        })?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    // The CSV header, then one line per test: "GET","12345.67",...
+    let rate = text
+        .lines()
+        .filter(|line| !line.starts_with("\"test\""))
+        .find_map(|line| line.split(',').nth(1))
+        .and_then(|rps| rps.trim_matches('"').parse::<f64>().ok())
+        .filter(|rate| *rate > 0.0);
+    match rate {
+        Some(rate) => Ok(Sample::new(ops, Duration::from_secs_f64(ops as f64 / rate))),
+        None => panic!(
+            "redis-benchmark {args:?} printed no rate: {text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+/// A contender from a name and a closure that does one run.
+pub(crate) struct FnContender<F> {
+    client: &'static str,
+    run: F,
+}
+
+impl<F: FnMut() -> Result<Sample, Unavailable>> Contender for FnContender<F> {
+    fn client(&self) -> &str {
+        self.client
+    }
+
+    fn run(&mut self) -> Result<Sample, Unavailable> {
+        (self.run)()
+    }
+}
+
+/// Boxes a [`FnContender`].
+pub(crate) fn contender(
+    client: &'static str,
+    run: impl FnMut() -> Result<Sample, Unavailable> + 'static,
+) -> Box<dyn Contender> {
+    Box::new(FnContender { client, run })
+}
+
+/// Times `ops` operations done by `f`.
+pub(crate) fn timed(ops: u64, f: impl FnOnce()) -> Result<Sample, Unavailable> {
+    let started = Instant::now();
+    f();
+    Ok(Sample::new(ops, started.elapsed()))
+}
+
+/// Runs `TASKS` copies of `task` (given its index) on tokio and waits for them all.
+pub(crate) async fn tokio_tasks<F, Fut>(task: F)
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let handles: Vec<_> = (0..TASKS).map(|i| tokio::spawn(task(i))).collect();
+    for handle in handles {
+        handle.await.expect("a benchmark task panicked");
+    }
+}
+
+/// Runs `TASKS` copies of `task` on async-std and waits for them all.
+pub(crate) async fn async_std_tasks<F, Fut>(task: F)
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let handles: Vec<_> = (0..TASKS)
+        .map(|i| async_std::task::spawn(task(i)))
+        .collect();
+    for handle in handles {
+        handle.await;
+    }
+}
+
+/// The network cases.
+pub(crate) fn cases(env: &Env, mode: Mode) -> Vec<Case> {
+    vec![
+        get_sequential(env, mode),
+        set_pipeline(env, mode),
+        get_50_tasks(env, mode),
+        get_50_tasks_pool(env, mode),
+    ]
+}
+
+/// `GET`, one at a time, on one connection: one round trip per command.
+fn get_sequential(env: &Env, mode: Mode) -> Case {
+    let ops = mode.scale(20_000, 100);
+    let client = ferrodis_blocking::Client::open(env.url.as_str()).expect("ferrodis client");
+    let mut con = redis::Client::open(env.url.as_str())
+        .and_then(|c| c.get_connection())
+        .expect("redis-rs connection");
+    let port = env.port();
+    Case {
+        id: "get-sequential",
+        title: "GET, sequential, one connection".into(),
+        group: Group::Network,
+        unit: "GET",
+        headline: Metric::OpsPerS,
+        contenders: vec![
+            contender("ferrodis", move || {
+                timed(ops, || {
+                    for _ in 0..ops {
+                        let value: Option<Bytes> = client.get(KEY).expect("GET");
+                        assert_eq!(value.map(|v| v.len()), Some(VALUE.len()));
+                    }
+                })
+            }),
+            contender("redis-rs", move || {
+                let get = redis::cmd("GET").arg(KEY).to_owned();
+                timed(ops, || {
+                    for _ in 0..ops {
+                        let value: Option<Vec<u8>> = get.query(&mut con).expect("GET");
+                        assert_eq!(value.map(|v| v.len()), Some(VALUE.len()));
+                    }
+                })
+            }),
+            contender("redis-benchmark", move || {
+                redis_benchmark(port, &["-c", "1", "-P", "1", "-t", "get"], ops)
+            }),
+        ],
+        targets: vec![Target {
+            client: "ferrodis",
+            against: Against::WithinNoise {
+                peer: "redis-benchmark",
+            },
+            metric: Metric::OpsPerS,
+            source: "issue 6",
+        }],
+    }
+}
+
+/// Pipelines of 100 `SET key:<i> xxx`, one after another, each waited for.
+fn set_pipeline(env: &Env, mode: Mode) -> Case {
+    let pipelines = mode.scale(3_000, 10);
+    let ops = pipelines * PIPELINE as u64;
+    let keys: Arc<Vec<String>> = Arc::new((0..PIPELINE).map(|i| format!("key:{i}")).collect());
+    let client = ferrodis_blocking::Client::open(env.url.as_str()).expect("ferrodis client");
+    let mut con = redis::Client::open(env.url.as_str())
+        .and_then(|c| c.get_connection())
+        .expect("redis-rs connection");
+    let port = env.port();
+    let ours = Arc::clone(&keys);
+    Case {
+        id: "set-pipeline-100",
+        title: format!("SET, pipelines of {PIPELINE}"),
+        group: Group::Network,
+        unit: "SET",
+        headline: Metric::OpsPerS,
+        contenders: vec![
+            contender("ferrodis", move || {
+                timed(ops, || {
+                    for _ in 0..pipelines {
+                        let mut pipe = client.plain_pipeline();
+                        for key in ours.iter() {
+                            pipe.set(key.as_str(), VALUE);
+                        }
+                        let replies = pipe.execute().expect("pipeline");
+                        assert_eq!(replies.len(), PIPELINE);
+                    }
+                })
+            }),
+            contender("redis-rs", move || {
+                timed(ops, || {
+                    for _ in 0..pipelines {
+                        let mut pipe = redis::pipe();
+                        for key in keys.iter() {
+                            pipe.cmd("SET").arg(key.as_str()).arg(VALUE);
+                        }
+                        let replies: Vec<redis::Value> = pipe.query(&mut con).expect("pipeline");
+                        assert_eq!(replies.len(), PIPELINE);
+                    }
+                })
+            }),
+            contender("redis-benchmark", move || {
+                let p = PIPELINE.to_string();
+                redis_benchmark(port, &["-c", "1", "-P", &p, "-t", "set"], ops)
+            }),
+        ],
+        targets: vec![Target {
+            client: "ferrodis",
+            against: Against::WithinNoise {
+                peer: "redis-benchmark",
+            },
+            metric: Metric::OpsPerS,
+            source: "issue 6",
+        }],
+    }
+}
+
+/// 50 tasks each sending `GET` in a loop through one shared connection.
+fn get_50_tasks(env: &Env, mode: Mode) -> Case {
+    let per_task = mode.scale(6_000, 20);
+    let ops = per_task * TASKS as u64;
+    let rt = Arc::clone(&env.tokio);
+    let url = env.url.clone();
+    // Each client is built inside the runtime it runs on (ferrodis detects it).
+    let (ferrodis, redis_rs) = rt.block_on(async {
+        let client = ferrodis_async::Client::open(url.as_str()).expect("ferrodis client");
+        let con = redis::Client::open(url.as_str())
+            .expect("redis-rs client")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("redis-rs multiplexed connection");
+        (client, con)
+    });
+    let ferrodis_async_std = async_std::task::block_on(async {
+        ferrodis_async::Client::open(url.as_str()).expect("ferrodis client")
+    });
+    let port = env.port();
+    let rt_redis_rs = Arc::clone(&rt);
+    Case {
+        id: "get-50-tasks",
+        title: format!("{TASKS} tasks GET on one shared connection"),
+        group: Group::Network,
+        unit: "GET",
+        headline: Metric::OpsPerS,
+        contenders: vec![
+            contender("ferrodis", move || {
+                timed(ops, || {
+                    rt.block_on(tokio_tasks(|_| {
+                        let client = ferrodis.clone();
+                        async move {
+                            for _ in 0..per_task {
+                                let value: Option<Bytes> = client.get(KEY).await.expect("GET");
+                                black_box(value);
+                            }
+                        }
+                    }));
+                })
+            }),
+            contender("ferrodis (async-std)", move || {
+                timed(ops, || {
+                    async_std::task::block_on(async_std_tasks(|_| {
+                        let client = ferrodis_async_std.clone();
+                        async move {
+                            for _ in 0..per_task {
+                                let value: Option<Bytes> = client.get(KEY).await.expect("GET");
+                                black_box(value);
+                            }
+                        }
+                    }));
+                })
+            }),
+            contender("redis-rs", move || {
+                timed(ops, || {
+                    rt_redis_rs.block_on(tokio_tasks(|_| {
+                        let mut con = redis_rs.clone();
+                        async move {
+                            let get = redis::cmd("GET").arg(KEY).to_owned();
+                            for _ in 0..per_task {
+                                let value: Option<Vec<u8>> =
+                                    get.query_async(&mut con).await.expect("GET");
+                                black_box(value);
+                            }
+                        }
+                    }));
+                })
+            }),
+            contender("redis-benchmark", move || {
+                let p = TASKS.to_string();
+                redis_benchmark(port, &["-c", "1", "-P", &p, "-t", "get"], ops)
+            }),
+        ],
+        targets: vec![Target {
+            client: "ferrodis",
+            against: Against::Peer {
+                peer: "redis-rs",
+                factor: 1.5,
+            },
+            metric: Metric::OpsPerS,
+            source: "issue 5",
+        }],
+    }
+}
+
+/// 50 tasks each borrowing a connection from a pool of 50 for every `GET`.
+fn get_50_tasks_pool(env: &Env, mode: Mode) -> Case {
+    let per_task = mode.scale(2_000, 20);
+    let ops = per_task * TASKS as u64;
+    let rt = Arc::clone(&env.tokio);
+    let url = env.url.clone();
+    let ferrodis = rt.block_on(async {
+        ferrodis_async::Client::builder(url.as_str())
+            .max_size(TASKS)
+            .build()
+            .expect("ferrodis client")
+    });
+    let ferrodis_async_std = async_std::task::block_on(async {
+        ferrodis_async::Client::builder(url.as_str())
+            .max_size(TASKS)
+            .build()
+            .expect("ferrodis client")
+    });
+    let get: ferrodis_commands::Cmd = ferrodis_commands::commands::get(KEY).into();
+    let get_async_std = get.clone();
+    let port = env.port();
+    Case {
+        id: "get-50-tasks-pool",
+        title: format!("{TASKS} tasks GET on a pool of {TASKS} connections"),
+        group: Group::Network,
+        unit: "GET",
+        headline: Metric::OpsPerS,
+        contenders: vec![
+            contender("ferrodis", move || {
+                timed(ops, || {
+                    rt.block_on(tokio_tasks(|_| {
+                        let client = ferrodis.clone();
+                        let get = get.clone();
+                        async move {
+                            for _ in 0..per_task {
+                                let mut con = client.get_connection().await.expect("borrow");
+                                let value: Option<Bytes> = con.query(&get).await.expect("GET");
+                                black_box(value);
+                            }
+                        }
+                    }));
+                })
+            }),
+            contender("ferrodis (async-std)", move || {
+                timed(ops, || {
+                    async_std::task::block_on(async_std_tasks(|_| {
+                        let client = ferrodis_async_std.clone();
+                        let get = get_async_std.clone();
+                        async move {
+                            for _ in 0..per_task {
+                                let mut con = client.get_connection().await.expect("borrow");
+                                let value: Option<Bytes> = con.query(&get).await.expect("GET");
+                                black_box(value);
+                            }
+                        }
+                    }));
+                })
+            }),
+            contender("redis-benchmark", move || {
+                let c = TASKS.to_string();
+                redis_benchmark(port, &["-c", &c, "-P", "1", "-t", "get"], ops)
+            }),
+        ],
+        targets: Vec::new(),
+    }
+}
