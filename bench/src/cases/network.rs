@@ -181,6 +181,32 @@ pub(crate) fn timed(ops: u64, f: impl FnOnce()) -> Result<Sample, Unavailable> {
     Ok(Sample::new(ops, started.elapsed()))
 }
 
+/// Times `ops` operations done by `f`, and adds the CPU time this process spent on them
+/// per operation (`cpu_us_per_op`, user and system, every thread): what a client costs,
+/// besides how fast it goes. (redis-server and redis-benchmark are other processes.)
+pub(crate) fn timed_cpu(ops: u64, f: impl FnOnce()) -> Result<Sample, Unavailable> {
+    let cpu = process_cpu();
+    let sample = timed(ops, f)?;
+    let used = process_cpu().saturating_sub(cpu);
+    Ok(sample.with("cpu_us_per_op", used.as_secs_f64() * 1e6 / ops as f64))
+}
+
+/// The CPU time (user + system) of this process so far.
+#[allow(unsafe_code)]
+fn process_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to a rusage struct; RUSAGE_SELF is always valid.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
 /// Runs `TASKS` copies of `task` (given its index) on tokio and waits for them all.
 pub(crate) async fn tokio_tasks<F, Fut>(task: F)
 where
@@ -351,7 +377,7 @@ fn get_50_tasks(env: &Env, mode: Mode) -> Case {
         headline: Metric::OpsPerS,
         contenders: vec![
             contender("ferrodis", move || {
-                timed(ops, || {
+                timed_cpu(ops, || {
                     rt.block_on(tokio_tasks(|_| {
                         let client = ferrodis.clone();
                         async move {
@@ -364,7 +390,7 @@ fn get_50_tasks(env: &Env, mode: Mode) -> Case {
                 })
             }),
             contender("ferrodis (async-std)", move || {
-                timed(ops, || {
+                timed_cpu(ops, || {
                     async_std::task::block_on(async_std_tasks(|_| {
                         let client = ferrodis_async_std.clone();
                         async move {
@@ -377,7 +403,7 @@ fn get_50_tasks(env: &Env, mode: Mode) -> Case {
                 })
             }),
             contender("redis-rs", move || {
-                timed(ops, || {
+                timed_cpu(ops, || {
                     rt_redis_rs.block_on(tokio_tasks(|_| {
                         let mut con = redis_rs.clone();
                         async move {

@@ -53,6 +53,7 @@ use crate::connection::{error_reply_to_err, Connection};
 use crate::multiplexed::{Failed, MultiplexedConnection, DEFAULT_MAX_IN_FLIGHT};
 use crate::pool::{Pool, PoolSettings, PoolStatus, PooledConnection};
 use crate::runtime::{self, Runtime, RuntimeRef};
+use crate::spin::DEFAULT_SPIN_WAIT;
 
 /// The default shortest wait between two failed connection attempts.
 pub const DEFAULT_BACKOFF_MIN: Duration = Duration::from_millis(20);
@@ -84,6 +85,7 @@ pub struct Client {
 struct Inner {
     pool: Arc<Pool>,
     max_in_flight: usize,
+    spin_wait: Duration,
     retry_reads: bool,
     health_check_interval: Option<Duration>,
     backoff_min: Duration,
@@ -134,6 +136,7 @@ impl Client {
             settings: PoolSettings::default(),
             runtime: None,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            spin_wait: DEFAULT_SPIN_WAIT,
             retry_reads: true,
             backoff: (DEFAULT_BACKOFF_MIN, DEFAULT_BACKOFF_MAX),
         }
@@ -217,7 +220,11 @@ impl Client {
         let mut mux = self.mux();
         match opened {
             Ok(conn) => {
-                let conn = MultiplexedConnection::from_connection(conn, self.inner.max_in_flight);
+                let conn = MultiplexedConnection::from_connection(
+                    conn,
+                    self.inner.max_in_flight,
+                    self.inner.spin_wait,
+                );
                 mux.conn = Some(conn.clone());
                 mux.failures = 0;
                 mux.next_attempt = None;
@@ -438,6 +445,7 @@ pub struct ClientBuilder {
     settings: PoolSettings,
     runtime: Option<RuntimeRef>,
     max_in_flight: usize,
+    spin_wait: Duration,
     retry_reads: bool,
     backoff: (Duration, Duration),
 }
@@ -502,6 +510,17 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest the shared connection's driver polls again at once, rather than
+    /// parking its worker thread, while replies are owed (default [`DEFAULT_SPIN_WAIT`],
+    /// 100 µs; `Duration::ZERO` turns it off). It spins only while several requests are
+    /// owed and only while spinning pays (replies usually come within the limit), so a
+    /// lone caller or a distant server costs next to no CPU. See [`crate::spin`] for why
+    /// this pays on a busy connection to a near server.
+    pub fn spin_wait(mut self, limit: Duration) -> Self {
+        self.spin_wait = limit;
+        self
+    }
+
     /// Whether read-only commands whose connection dropped are sent again, once, on a new
     /// connection (default `true`).
     pub fn retry_reads(mut self, retry: bool) -> Self {
@@ -542,6 +561,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 pool,
                 max_in_flight: self.max_in_flight,
+                spin_wait: self.spin_wait,
                 retry_reads: self.retry_reads,
                 health_check_interval,
                 backoff_min: self.backoff.0,

@@ -504,7 +504,11 @@ impl Connection {
     /// Hands the connection to a driver task and returns a shared handle on it: see
     /// [`MultiplexedConnection`].
     pub fn into_multiplexed(self) -> MultiplexedConnection {
-        MultiplexedConnection::from_connection(self, crate::multiplexed::DEFAULT_MAX_IN_FLIGHT)
+        MultiplexedConnection::from_connection(
+            self,
+            crate::multiplexed::DEFAULT_MAX_IN_FLIGHT,
+            crate::spin::DEFAULT_SPIN_WAIT,
+        )
     }
 
     /// The parts a multiplexed driver takes over.

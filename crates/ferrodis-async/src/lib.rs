@@ -87,6 +87,7 @@ pub mod pubsub;
 pub mod runtime;
 pub mod scan;
 pub mod script;
+pub mod spin;
 
 pub use client::{Client, ClientBuilder, ClientCmd};
 pub use connection::Connection;

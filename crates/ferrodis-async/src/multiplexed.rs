@@ -83,6 +83,7 @@ use futures_core::Stream;
 use crate::connection::{error_reply_to_err, is_push, read_more, Connection};
 use crate::runtime::{self, BoxedIo, RuntimeRef, Timer};
 use crate::slot::Slot;
+use crate::spin::{SpinPolicy, SPIN_MIN_OWED};
 
 /// The default bound on requests in flight on one multiplexed connection.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 4096;
@@ -298,8 +299,13 @@ impl MultiplexedConnection {
             .into_multiplexed())
     }
 
-    /// Takes over `conn` (replies it still owed are discarded) and spawns the driver.
-    pub(crate) fn from_connection(conn: Connection, max_in_flight: usize) -> MultiplexedConnection {
+    /// Takes over `conn` (replies it still owed are discarded) and spawns the driver,
+    /// which spins for at most `spin_wait` while replies are owed (see [`crate::spin`]).
+    pub(crate) fn from_connection(
+        conn: Connection,
+        max_in_flight: usize,
+        spin_wait: Duration,
+    ) -> MultiplexedConnection {
         let parts = conn.into_parts();
         let mut pending = VecDeque::new();
         for _ in 0..parts.owed {
@@ -355,6 +361,7 @@ impl MultiplexedConnection {
                 needs_flush: false,
                 yield_before_write: false,
                 yielding: None,
+                spin: SpinPolicy::new(spin_wait),
             };
             parts.runtime.spawn(Box::pin(driver));
         }
@@ -838,6 +845,8 @@ struct Driver {
     yield_before_write: bool,
     /// The yield in progress.
     yielding: Option<runtime::BoxFuture<'static, ()>>,
+    /// Whether to poll again at once rather than park while replies are owed.
+    spin: SpinPolicy,
 }
 
 impl Future for Driver {
@@ -927,7 +936,9 @@ impl Driver {
                 }
                 Poll::Ready(Ok(_)) => {
                     progress = true;
-                    let since = self.shared.started.elapsed().as_micros();
+                    let now = Instant::now();
+                    self.spin.replies_arrived(now);
+                    let since = now.duration_since(self.shared.started).as_micros();
                     self.shared
                         .last_read
                         .store(u64::try_from(since).unwrap_or(u64::MAX), Ordering::Relaxed);
@@ -971,6 +982,14 @@ impl Driver {
                 // With replies on their way, their arrival wakes the driver, and what
                 // callers queue meanwhile leaves in one write then.
                 state.eager = self.sent == 0;
+                drop(state);
+                if self.sent < SPIN_MIN_OWED {
+                    self.spin.idle();
+                } else if self.spin.keep_spinning(Instant::now()) {
+                    // Replies are due soon: poll again at once rather than let this
+                    // worker park (see `crate::spin`). The waker stays registered.
+                    cx.waker().wake_by_ref();
+                }
                 return Poll::Pending;
             }
         }

@@ -14,6 +14,9 @@
 //!   `subscribe` on RESP2, are refused with `Error::PubSub`.
 //! - **Backpressure**: with a small `max_in_flight`, many callers all complete, the bound
 //!   holds, and callers dropped while waiting for room leak nothing.
+//! - **Spinning**: with the driver's spin off, at the default limit and at a long one,
+//!   replies that come long after the spin gave up (`DEBUG SLEEP`) still reach every
+//!   caller.
 //! - **Response timeout**: a request the server sits on (`DEBUG SLEEP`, private server)
 //!   fails with `Error::Timeout`; its late reply is discarded and the next request gets
 //!   its own reply.
@@ -626,6 +629,51 @@ runtime_tests! {
             let expected = format!("next:{i}");
             let got: String = conn.query(&echo(expected.as_bytes())).await.unwrap();
             assert_eq!(got, expected);
+        }
+        drop(server);
+    }
+
+    async fn a_spinning_driver_parks_and_still_gets_replies_that_come_late() {
+        // The driver spins while replies are owed (`ferrodis_async::spin`), for at most
+        // its limit; replies that take longer must still wake it once it has parked.
+        let server = RedisServer::builder()
+            .enable_debug_command()
+            .start()
+            .unwrap();
+        for limit in [Duration::ZERO, Duration::from_micros(100), Duration::from_millis(5)] {
+            let client = Client::builder(server.url())
+                .spin_wait(limit)
+                .build()
+                .unwrap();
+            let _: Value = client.ping().await.unwrap();
+            // The server sleeps 300 ms: everything queued behind it waits that long,
+            // far past any spin, with many requests owed (the driver spins, then parks).
+            let sleeper = {
+                let client = client.clone();
+                tasks::spawn(async move {
+                    let reply: Value = client
+                        .query_as(Cmd::new("DEBUG").arg("SLEEP").arg("0.3"))
+                        .await
+                        .unwrap();
+                    assert_eq!(reply, Value::SimpleString(Bytes::from_static(b"OK")));
+                })
+            };
+            let handles: Vec<_> = (0..20)
+                .map(|task| {
+                    let client = client.clone();
+                    tasks::spawn(async move {
+                        for i in 0..50 {
+                            let expected = format!("spin:{task}:{i}");
+                            let got: String = client.echo(&expected).await.unwrap();
+                            assert_eq!(got, expected, "spin limit {limit:?}");
+                        }
+                    })
+                })
+                .collect();
+            tasks::timeout(HANG, tasks::join_all(handles))
+                .await
+                .expect("a caller hung behind a parked driver");
+            tasks::timeout(HANG, sleeper).await.expect("DEBUG SLEEP hung");
         }
         drop(server);
     }
