@@ -7,7 +7,7 @@
 //! (the median over the rounds, a whisker for the lowest..highest round, the median
 //! written at the end). ferrodis's contenders are in warm colours, the peers in cool
 //! ones, and a client keeps its colour across panels. The figures are
-//! [`report::summarize`](crate::report::summarize)'s, the ones the report shows.
+//! [`crate::report::summarize`]'s, the ones the report shows.
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //!
 //! Performance claims count only when measured side by side: on a small VM the
 //! round-trip time and the memory bandwidth swing by 2x within minutes. So this binary
-//! starts one private `redis-server`, builds every [`Case`](harness::Case) (the same work
+//! starts one private `redis-server`, builds every [`harness::Case`] (the same work
 //! for ferrodis and for each peer: redis-rs 1.8, hiredis, `redis-benchmark`), and runs
 //! them in rounds: within a round, the contenders of a case run one right after another
 //! (A B C, then C B A in the next round), so a ratio always compares runs taken under the
