@@ -74,16 +74,7 @@ fn blocking(env: &Env, mode: Mode) -> Case {
 fn multiplexed(env: &Env, mode: Mode) -> Case {
     let ops = mode.scale(5_000, 50);
     let rt = Arc::clone(&env.tokio);
-    let url = env.url.clone();
-    let (ferrodis, redis_rs) = rt.block_on(async {
-        let client = ferrodis_async::Client::open(url.as_str()).expect("ferrodis client");
-        let con = redis::Client::open(url.as_str())
-            .expect("redis-rs client")
-            .get_multiplexed_async_connection()
-            .await
-            .expect("redis-rs multiplexed connection");
-        (client, con)
-    });
+    let (ferrodis, redis_rs) = env.tokio_clients();
     let rt_redis_rs = Arc::clone(&rt);
     Case {
         id: "allocs-get-async",

@@ -38,16 +38,7 @@ pub(crate) fn cases(env: &Env, mode: Mode) -> Vec<Case> {
         .and_then(|c| c.get_connection())
         .expect("redis-rs connection");
     let rt = Arc::clone(&env.tokio);
-    let url = env.url.clone();
-    let (ferrodis_async, redis_rs_async) = rt.block_on(async {
-        let client = ferrodis_async::Client::open(url.as_str()).expect("ferrodis client");
-        let con = redis::Client::open(url.as_str())
-            .expect("redis-rs client")
-            .get_multiplexed_async_connection()
-            .await
-            .expect("redis-rs multiplexed connection");
-        (client, con)
-    });
+    let (ferrodis_async, redis_rs_async) = env.tokio_clients();
     let rt_redis_rs = Arc::clone(&rt);
     let port = env.port();
     vec![Case {

@@ -71,6 +71,23 @@ impl Env {
         })
     }
 
+    /// A ferrodis async `Client` and a redis-rs `MultiplexedConnection`, both opened on
+    /// the tokio runtime (ferrodis detects the runtime it is created in).
+    pub(crate) fn tokio_clients(
+        &self,
+    ) -> (ferrodis_async::Client, redis::aio::MultiplexedConnection) {
+        let url = self.url.as_str();
+        self.tokio.block_on(async {
+            let client = ferrodis_async::Client::open(url).expect("ferrodis client");
+            let con = redis::Client::open(url)
+                .expect("redis-rs client")
+                .get_multiplexed_async_connection()
+                .await
+                .expect("redis-rs multiplexed connection");
+            (client, con)
+        })
+    }
+
     /// The server's port.
     pub(crate) fn port(&self) -> u16 {
         self.server.port()
@@ -101,6 +118,18 @@ impl Env {
             })
             .unwrap_or_else(|| "?".into());
         format!("{cores} x {cpu}, Linux {kernel}, redis-server {redis}, {date}")
+    }
+}
+
+/// Issue 6's target for the blocking cases: ferrodis within noise of redis-benchmark.
+fn within_noise_of_redis_benchmark() -> Target {
+    Target {
+        client: "ferrodis",
+        against: Against::WithinNoise {
+            peer: "redis-benchmark",
+        },
+        metric: Metric::OpsPerS,
+        source: "issue 6",
     }
 }
 
@@ -279,14 +308,7 @@ fn get_sequential(env: &Env, mode: Mode) -> Case {
                 redis_benchmark(port, &["-c", "1", "-P", "1", "-t", "get"], ops)
             }),
         ],
-        targets: vec![Target {
-            client: "ferrodis",
-            against: Against::WithinNoise {
-                peer: "redis-benchmark",
-            },
-            metric: Metric::OpsPerS,
-            source: "issue 6",
-        }],
+        targets: vec![within_noise_of_redis_benchmark()],
     }
 }
 
@@ -337,14 +359,7 @@ fn set_pipeline(env: &Env, mode: Mode) -> Case {
                 redis_benchmark(port, &["-c", "1", "-P", &p, "-t", "set"], ops)
             }),
         ],
-        targets: vec![Target {
-            client: "ferrodis",
-            against: Against::WithinNoise {
-                peer: "redis-benchmark",
-            },
-            metric: Metric::OpsPerS,
-            source: "issue 6",
-        }],
+        targets: vec![within_noise_of_redis_benchmark()],
     }
 }
 
@@ -355,15 +370,7 @@ fn get_50_tasks(env: &Env, mode: Mode) -> Case {
     let rt = Arc::clone(&env.tokio);
     let url = env.url.clone();
     // Each client is built inside the runtime it runs on (ferrodis detects it).
-    let (ferrodis, redis_rs) = rt.block_on(async {
-        let client = ferrodis_async::Client::open(url.as_str()).expect("ferrodis client");
-        let con = redis::Client::open(url.as_str())
-            .expect("redis-rs client")
-            .get_multiplexed_async_connection()
-            .await
-            .expect("redis-rs multiplexed connection");
-        (client, con)
-    });
+    let (ferrodis, redis_rs) = env.tokio_clients();
     let ferrodis_async_std = async_std::task::block_on(async {
         ferrodis_async::Client::open(url.as_str()).expect("ferrodis client")
     });

@@ -657,7 +657,7 @@ pub fn function_list(library_pattern: Option<&str>, with_code: bool) -> Typed<Va
 /// [`ScriptInvocation`] and a `&'s Client`) with its builder methods. The transport adds
 /// what does IO (`load`, `run`, `invoke`, ...) in impl blocks of its own.
 ///
-/// ```ignore
+/// ```text
 /// ferrodis_commands::__script_handles! {
 ///     /// A Lua script bound to the client that registered it, ...
 ///     pub struct Script for Client;

@@ -1,6 +1,6 @@
 //! Shared by the async integration tests: every test runs on tokio and on async-std.
 //!
-//! ```ignore
+//! ```text
 //! mod common;
 //! runtime_tests! {
 //!     async fn set_then_get() {
