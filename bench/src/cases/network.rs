@@ -385,27 +385,13 @@ fn get_50_tasks(env: &Env, mode: Mode) -> Case {
         contenders: vec![
             contender("ferrodis", move || {
                 timed_cpu(ops, || {
-                    rt.block_on(tokio_tasks(|_| {
-                        let client = ferrodis.clone();
-                        async move {
-                            for _ in 0..per_task {
-                                let value: Option<Bytes> = client.get(KEY).await.expect("GET");
-                                black_box(value);
-                            }
-                        }
-                    }));
+                    rt.block_on(tokio_tasks(|_| shared_gets(ferrodis.clone(), per_task)));
                 })
             }),
             contender("ferrodis (async-std)", move || {
                 timed_cpu(ops, || {
                     async_std::task::block_on(async_std_tasks(|_| {
-                        let client = ferrodis_async_std.clone();
-                        async move {
-                            for _ in 0..per_task {
-                                let value: Option<Bytes> = client.get(KEY).await.expect("GET");
-                                black_box(value);
-                            }
-                        }
+                        shared_gets(ferrodis_async_std.clone(), per_task)
                     }));
                 })
             }),
@@ -441,26 +427,40 @@ fn get_50_tasks(env: &Env, mode: Mode) -> Case {
     }
 }
 
+/// One task of `get-50-tasks`: `per_task` GETs through the client's shared connection.
+async fn shared_gets(client: ferrodis_async::Client, per_task: u64) {
+    for _ in 0..per_task {
+        let value: Option<Bytes> = client.get(KEY).await.expect("GET");
+        black_box(value);
+    }
+}
+
+/// One task of `get-50-tasks-pool`: `per_task` GETs, each on a connection borrowed from
+/// the client's pool.
+async fn pooled_gets(client: ferrodis_async::Client, per_task: u64) {
+    let get: ferrodis_commands::Cmd = ferrodis_commands::commands::get(KEY).into();
+    for _ in 0..per_task {
+        let mut con = client.get_connection().await.expect("borrow");
+        let value: Option<Bytes> = con.query(&get).await.expect("GET");
+        black_box(value);
+    }
+}
+
 /// 50 tasks each borrowing a connection from a pool of 50 for every `GET`.
 fn get_50_tasks_pool(env: &Env, mode: Mode) -> Case {
     let per_task = mode.scale(2_000, 20);
     let ops = per_task * TASKS as u64;
     let rt = Arc::clone(&env.tokio);
     let url = env.url.clone();
-    let ferrodis = rt.block_on(async {
+    // Each client is built inside the runtime it runs on (ferrodis detects it).
+    let pooled = || {
         ferrodis_async::Client::builder(url.as_str())
             .max_size(TASKS)
             .build()
             .expect("ferrodis client")
-    });
-    let ferrodis_async_std = async_std::task::block_on(async {
-        ferrodis_async::Client::builder(url.as_str())
-            .max_size(TASKS)
-            .build()
-            .expect("ferrodis client")
-    });
-    let get: ferrodis_commands::Cmd = ferrodis_commands::commands::get(KEY).into();
-    let get_async_std = get.clone();
+    };
+    let ferrodis = rt.block_on(async { pooled() });
+    let ferrodis_async_std = async_std::task::block_on(async { pooled() });
     let port = env.port();
     Case {
         id: "get-50-tasks-pool",
@@ -471,31 +471,13 @@ fn get_50_tasks_pool(env: &Env, mode: Mode) -> Case {
         contenders: vec![
             contender("ferrodis", move || {
                 timed(ops, || {
-                    rt.block_on(tokio_tasks(|_| {
-                        let client = ferrodis.clone();
-                        let get = get.clone();
-                        async move {
-                            for _ in 0..per_task {
-                                let mut con = client.get_connection().await.expect("borrow");
-                                let value: Option<Bytes> = con.query(&get).await.expect("GET");
-                                black_box(value);
-                            }
-                        }
-                    }));
+                    rt.block_on(tokio_tasks(|_| pooled_gets(ferrodis.clone(), per_task)));
                 })
             }),
             contender("ferrodis (async-std)", move || {
                 timed(ops, || {
                     async_std::task::block_on(async_std_tasks(|_| {
-                        let client = ferrodis_async_std.clone();
-                        let get = get_async_std.clone();
-                        async move {
-                            for _ in 0..per_task {
-                                let mut con = client.get_connection().await.expect("borrow");
-                                let value: Option<Bytes> = con.query(&get).await.expect("GET");
-                                black_box(value);
-                            }
-                        }
+                        pooled_gets(ferrodis_async_std.clone(), per_task)
                     }));
                 })
             }),

@@ -382,12 +382,7 @@ impl MultiplexedConnection {
     /// commands).
     pub async fn query_value(&self, cmd: &Cmd) -> Result<Value> {
         refuse_unshareable(cmd)?;
-        let replies = self
-            .exchange_with(|buf| cmd.write_to(buf), 1, false)
-            .await?;
-        replies
-            .into_one()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no reply was read").into())
+        Ok(self.query_value_tracked(cmd).await?)
     }
 
     /// Sends `cmd` and converts its reply; an error reply is [`Error::Server`].
